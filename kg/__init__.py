@@ -1,0 +1,35 @@
+"""kg: who works with whom in international documentary co-production, as a knowledge graph.
+
+The Python API, which the ``kg`` command only wraps::
+
+    import kg
+    graph = kg.load("data", "ontology")         # checked records -> graph in the embedded store
+    graph.select("SELECT ?p WHERE { ?p a kgo:Person }").to_dicts()
+    kg.build("data", "ontology", "build")        # ... and write kg.ttl, kg.nt, kg.jsonld
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["build", "load", "validate", "KnowledgeGraph", "KgError", "ValidationError", "__version__"]
+
+if TYPE_CHECKING:
+    from kg.pipeline import build, load, validate
+    from kg.errors import KgError, ValidationError
+    from kg.graph import KnowledgeGraph
+
+_LAZY = {
+    "build": "kg.pipeline", "load": "kg.pipeline", "validate": "kg.pipeline",
+    "KgError": "kg.errors", "ValidationError": "kg.errors", "KnowledgeGraph": "kg.graph",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use so that `kg --help` does not pay for the RDF stack.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

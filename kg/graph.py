@@ -1,0 +1,141 @@
+"""The knowledge graph held in the embedded store, and what can be asked of it.
+
+Oxigraph (pyoxigraph) is the embedded store, chosen by measurement: at a million triples it
+loaded about 12 times faster than rdflib's memory store in a third of the memory, and answered
+analyst queries 24-54 times faster. Only this module touches the store; the rest of the toolkit
+goes through :class:`KnowledgeGraph`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from kg import export
+from kg.namespaces import KGO, PREFIXES, XSD
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+#: Summary lines of ``kg build`` and ``kg stats``: label -> ontology class counted (with subclasses).
+COUNTED: dict[str, str] = {
+    "people": KGO + "Person",
+    "organisations": KGO + "Organisation",
+    "works": KGO + "Work",
+    "events": KGO + "Event",
+    "programmes": KGO + "Programme",
+    "programme editions": KGO + "ProgrammeEdition",
+    "places": KGO + "Place",
+    "sources": KGO + "Source",
+    "awards": KGO + "Award",
+    "participations": KGO + "Participation",
+}
+
+
+@dataclass
+class Provenance:
+    """Where the statements about one node were curated: a file and a line."""
+
+    file: str
+    line: int
+    record: str
+
+
+@dataclass
+class QueryResult:
+    """A SELECT result: its variables and rows (variable -> RDF term; unbound ones absent)."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]] = field(default_factory=list)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Rows as plain Python values: IRIs as strings, literals as str, int, float or bool."""
+        return [{k: to_python(v) for k, v in row.items()} for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def to_python(term: Term) -> Any:
+    """A plain Python value for an RDF term."""
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
+            return int(term.value)
+        if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
+            return float(term.value)
+        if dt == XSD + "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+class KnowledgeGraph:
+    """A knowledge graph in the embedded store: query it, count it, serialise it."""
+
+    def __init__(self, triples: Iterable[ox.Triple], provenance: Mapping[str, Provenance] | None = None) -> None:
+        self._triples = export.sorted_triples(triples)
+        self._store = ox.Store()
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self._triples)
+        self.provenance: dict[str, Provenance] = dict(provenance or {})
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def triples(self) -> list[ox.Triple]:
+        """All triples, in the deterministic output order."""
+        return list(self._triples)
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult | bool | list[ox.Triple]:
+        """Run a SPARQL query with the project's prefixes predeclared.
+
+        ``bindings`` gives variables their values as RDF terms, substituted by the engine (never
+        formatted into the query text). SELECT gives a :class:`QueryResult`, ASK a bool,
+        CONSTRUCT/DESCRIBE a list of triples.
+        """
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        result = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            rows = [{n: s[n] for n in names if s[n] is not None} for s in result]
+            return QueryResult(names, rows)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        return list(result)
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
+        """Run a SELECT query (see :meth:`query`)."""
+        result = self.query(sparql, bindings)
+        if not isinstance(result, QueryResult):
+            raise TypeError("not a SELECT query")
+        return result
+
+    def counts(self) -> dict[str, int]:
+        """How many instances of each counted class, plus the number of triples."""
+        out = {}
+        for label, cls in COUNTED.items():
+            # Oxigraph substitutes only projected variables, hence ?c in the projection.
+            res = self.select("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/rdfs:subClassOf* ?c } GROUP BY ?c",
+                              {"c": ox.NamedNode(cls)})
+            out[label] = int(res.rows[0]["n"].value) if res.rows else 0
+        out["triples"] = len(self)
+        return out
+
+    def serialize(self, fmt: str, out: IO[bytes] | Path | None = None) -> bytes | None:
+        """Write the graph as ``ttl``, ``nt`` or ``jsonld`` to ``out`` (a binary file or a path),
+        or return the bytes when ``out`` is None."""
+        if out is None:
+            import io
+
+            buf = io.BytesIO()
+            export.write(self._triples, fmt, buf)
+            return buf.getvalue()
+        if isinstance(out, Path):
+            with out.open("wb") as fh:
+                export.write(self._triples, fmt, fh)
+        else:
+            export.write(self._triples, fmt, out)
+        return None

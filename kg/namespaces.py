@@ -1,0 +1,71 @@
+"""Every IRI namespace and prefix the project uses, defined once.
+
+Loaders, queries, exports and the JSON-LD context all read :data:`PREFIXES`; nothing else
+spells out a namespace, so no output ever falls back to generated prefixes such as ``ns1:``.
+"""
+
+from __future__ import annotations
+
+BASE = "https://w3id.org/coprod-kg/"
+
+#: prefix -> namespace IRI, in the order they are written at the top of every Turtle file.
+PREFIXES: dict[str, str] = {
+    "kg": BASE + "id/",
+    "kgo": BASE + "ontology#",
+    "role": BASE + "role/",
+    "measure": BASE + "measure/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+
+KG = PREFIXES["kg"]
+KGO = PREFIXES["kgo"]
+ROLE = PREFIXES["role"]
+MEASURE = PREFIXES["measure"]
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+OWL = PREFIXES["owl"]
+XSD = PREFIXES["xsd"]
+SKOS = PREFIXES["skos"]
+DCTERMS = PREFIXES["dcterms"]
+PROV = PREFIXES["prov"]
+SCHEMA = PREFIXES["schema"]
+FOAF = PREFIXES["foaf"]
+ORG = PREFIXES["org"]
+SH = PREFIXES["sh"]
+WD = PREFIXES["wd"]
+WDT = PREFIXES["wdt"]
+
+ONTOLOGY_IRI = BASE + "ontology"
+
+RDF_TYPE = RDF + "type"
+
+
+def sparql_prologue() -> str:
+    """PREFIX declarations for every project prefix, to put in front of a SPARQL query."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def shorten(iri: str) -> str:
+    """The prefixed form of ``iri`` when a project prefix covers it, else ``<iri>``."""
+    best = ""
+    best_prefix = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(best):
+            best, best_prefix = ns, prefix
+    if best:
+        local = iri[len(best):]
+        if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
+            return f"{best_prefix}:{local}"
+    return f"<{iri}>"

@@ -1,0 +1,47 @@
+"""Format-neutral parsed values, each with its line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Scalar:
+    """A single value, always kept as the text written.
+
+    ``implicit`` names what a YAML 1.1 reader would turn an unquoted value into ("bool", "int",
+    "float", "null", "timestamp"), or is empty when the value is unambiguously text.
+    """
+
+    text: str
+    line: int
+    implicit: str = ""
+
+
+@dataclass
+class Seq:
+    """A list of values."""
+
+    items: list[Node]
+    line: int
+
+
+@dataclass
+class Map:
+    """Keys (text) to values, in the order written; ``key_lines`` has the line of each key."""
+
+    items: dict[str, Node]
+    line: int
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+Node = Scalar | Seq | Map
+
+
+def describe(node: Node) -> str:
+    """A few words for what a node is, for messages."""
+    if isinstance(node, Scalar):
+        return f"the value {node.text!r}"
+    if isinstance(node, Seq):
+        return "a list"
+    return "a mapping"

@@ -1,0 +1,604 @@
+"""Curated records: reading them from files and checking them against the schema and ontology.
+
+Every problem of a run is collected (never the first one only) and located as
+``FILE:LINE: field: what is wrong (hint)``. Records that pass carry typed values, each already an
+RDF term, and their provenance (file and line), so the transform never re-checks anything.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import Problem
+from kg.namespaces import KG, WD, XSD
+from kg.ontology import Ontology
+from kg.readers.nodes import Map, Node, Scalar, Seq, describe
+from kg.readers.yaml_reader import read_yaml
+from kg.schema import Field, Kind, Qualified, fields_for, qualified_for
+
+ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$")
+_QID_RE = re.compile(r"^Q[1-9][0-9]*$")
+_INT_RE = re.compile(r"^(?:0|[1-9][0-9]*)$")
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_TEXT = 20_000
+#: Fields whose value may not be the record itself.
+_NO_SELF = {"part_of", "unit_of", "located_in", "who", "original_publisher"}
+_YAML_READS = {
+    "bool": "true or false",
+    "int": "a number",
+    "float": "a number",
+    "null": "an empty value",
+    "timestamp": "a date",
+}
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Value:
+    """A checked value: its RDF term, its line, and what later checks need."""
+
+    term: ox.NamedNode | ox.Literal
+    line: int
+    ref: str = ""  # for a reference: the id referred to
+    span: tuple[date, date] | None = None  # for a date: first and last day it covers
+
+
+@dataclass
+class Entry:
+    """One item of a qualified list (a participation, a quantity, a quote, an award, a claim)."""
+
+    spec: Qualified
+    index: int
+    line: int
+    values: dict[str, list[Value]] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    claim_field: Field | None = None  # for a claim: the field it is about
+    iri: str = ""
+
+
+@dataclass
+class Record:
+    """One curated record, checked, with its provenance."""
+
+    id: str
+    type_iri: str
+    family: str
+    file: str
+    line: int
+    values: dict[str, list[Value]] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def iri(self) -> str:
+        """The entity's IRI."""
+        return KG + self.id
+
+    def first(self, key: str) -> Value | None:
+        """The first value of ``key``, or None."""
+        vals = self.values.get(key)
+        return vals[0] if vals else None
+
+
+def find_record_files(directory: Path) -> list[Path]:
+    """Every record file under ``directory``, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.suffix in RECORD_SUFFIXES and p.is_file())
+
+
+def nearest(word: str, choices: Iterable[str], *, fallback: str = "") -> str:
+    """A hint naming the closest of ``choices`` to ``word``; else ``fallback``, or a few choices."""
+    options = sorted(set(choices))
+    lowered = {c.lower(): c for c in options}
+    if word.lower() in lowered:
+        return f"did you mean {lowered[word.lower()]!r}?"
+    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    if fallback:
+        return fallback
+    shown = ", ".join(options[:12]) + (" ..." if len(options) > 12 else "")
+    return f"expected one of: {shown}"
+
+
+def suggest_id(text: str) -> str:
+    """An id in the allowed form that is closest to ``text``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if slug and not slug[0].isalpha():
+        slug = "x-" + slug
+    return slug
+
+
+class RecordChecker:
+    """Checks record files against the schema and the ontology, collecting every problem."""
+
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self.problems: list[Problem] = []
+        self.records: list[Record] = []
+        self.by_id: dict[str, Record] = {}
+        self._file = ""
+        self._pending_claims: list[tuple[Entry, Map]] = []
+
+    # -- entry points -------------------------------------------------------------------------
+
+    def check_files(self, paths: list[tuple[Path, str]],
+                    progress: Callable[[str, int, int], None] | None = None) -> list[Record]:
+        """Read and check ``(path, display name)`` pairs; then run the checks across records."""
+        for i, (path, display) in enumerate(paths):
+            if progress:
+                progress(display, i + 1, len(paths))
+            root, problems = read_yaml(path, display)
+            self.problems.extend(problems)
+            if root is not None:
+                self.check_document(root, display)
+        self.check_across()
+        return self.records
+
+    def check_document(self, root: Node, display: str) -> None:
+        """Check one parsed file: a list of records."""
+        self._file = display
+        if isinstance(root, Map) and {"id", "type"} & set(root.items):
+            root = Seq([root], root.line)  # a file holding a single record is fine
+        if not isinstance(root, Seq):
+            self._add(root.line, "", f"the file must be a list of records, not {describe(root)}",
+                      "start each record with '- id: ...'")
+            return
+        for item in root.items:
+            if not isinstance(item, Map):
+                self._add(item.line, "", f"a record must be a mapping of fields, not {describe(item)}",
+                          "write 'key: value' lines under '- id: ...'")
+                continue
+            record = self._check_record(item)
+            if record is not None:
+                self.records.append(record)
+
+    # -- one record ---------------------------------------------------------------------------
+
+    def _add(self, line: int, fld: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self._file, line, fld, message, hint))
+
+    def _check_record(self, node: Map) -> Record | None:
+        rid = self._check_id(node)
+        type_iri, family = self._check_type(node)
+        if family is None:
+            return None
+        record = Record(rid or "", type_iri, family, self._file, node.line)
+        fields = fields_for(family)
+        lists = qualified_for(family)
+        for key, value in node.items.items():
+            line = node.key_lines.get(key, node.line)
+            record.lines[key] = line
+            if key in ("id", "type"):
+                continue
+            if key in fields:
+                record.values[key] = self._parse_field(fields[key], value, key)
+            elif key in lists:
+                record.entries.extend(self._parse_entries(lists[key], value))
+            else:
+                self._unknown_key(key, line, family, list(fields) + list(lists))
+        required = [f.key for f in fields.values() if f.required and f.key not in ("id", "type")]
+        if family != "source":
+            required.append("sources")
+        for key in required:
+            if key not in node.items:
+                self._add(node.line, key, f"missing required field of a {family} record",
+                          f"add '{key}:'" + (" with the ids of the sources this record is curated from"
+                                             if key == "sources" else ""))
+        return record if rid else None
+
+    def _unknown_key(self, key: str, line: int, family: str, allowed: list[str]) -> None:
+        elsewhere = sorted(fam for fam in ("person", "organisation", "work", "event", "programme",
+                                           "edition", "place", "source", "award")
+                           if key in fields_for(fam) or key in qualified_for(fam))
+        if elsewhere:
+            self._add(line, key, f"not a field of a {family} record",
+                      f"it belongs to {', '.join(elsewhere)} records; check the type")
+        else:
+            self._add(line, key, "unknown field", nearest(key, allowed))
+
+    def _check_id(self, node: Map) -> str | None:
+        value = node.items.get("id")
+        if value is None:
+            self._add(node.line, "id", "missing required field", "every record needs an id")
+            return None
+        if not isinstance(value, Scalar):
+            self._add(value.line, "id", f"must be a single word, not {describe(value)}")
+            return None
+        text = value.text
+        if value.implicit and value.implicit != "timestamp":
+            self._trap(value, "id")
+            return None
+        if not ID_RE.fullmatch(text):
+            suggestion = suggest_id(text)
+            hint = "lowercase ASCII letters, digits and single hyphens, starting with a letter"
+            if suggestion and suggestion != text:
+                hint += f", e.g. {suggestion!r}"
+            self._add(value.line, "id", f"{text!r} is not a valid id", hint)
+            return None
+        return text
+
+    def _check_type(self, node: Map) -> tuple[str, str | None]:
+        value = node.items.get("type")
+        if value is None:
+            self._add(node.line, "type", "missing required field",
+                      "give the record's class, e.g. Person, Organisation, LaunchCeremony")
+            return "", None
+        if not isinstance(value, Scalar) or value.implicit:
+            self._add(value.line, "type", f"must be a class name, not {describe(value)}")
+            return "", None
+        iri = self.ontology.types.get(value.text)
+        if iri is None:
+            self._add(value.line, "type", f"unknown type {value.text!r}",
+                      nearest(value.text, self.ontology.types))
+            return "", None
+        return iri, self.ontology.family[iri]
+
+    # -- fields -------------------------------------------------------------------------------
+
+    def _parse_field(self, spec: Field, node: Node, name: str) -> list[Value]:
+        if isinstance(node, Scalar) and node.implicit == "null":
+            self._add(node.line, name, "has no value", "give a value or remove the line")
+            return []
+        if isinstance(node, Seq):
+            if not spec.many:
+                self._add(node.line, name, "takes one value, not a list", "keep a single value")
+                return []
+            if not node.items:
+                self._add(node.line, name, "is an empty list", "give at least one value or remove the line")
+            out: list[Value] = []
+            for item in node.items:
+                out.extend(self._parse_one(spec, item, name))
+            seen: set[str] = set()
+            for v in out:
+                key = str(v.term)
+                if key in seen:
+                    self._add(v.line, name, f"the value {v.term.value!r} is listed twice", "keep one")
+                seen.add(key)
+            return out
+        return self._parse_one(spec, node, name)
+
+    def _parse_one(self, spec: Field, node: Node, name: str) -> list[Value]:
+        if spec.kind is Kind.TEXT and isinstance(node, Map):
+            out = []
+            for lang, text in node.items.items():
+                line = node.key_lines.get(lang, node.line)
+                if not _LANG_RE.fullmatch(lang):
+                    self._add(line, name, f"{lang!r} is not a language tag",
+                              "use a BCP 47 tag such as en, zh, zh-Hans, fr")
+                    continue
+                if not isinstance(text, Scalar):
+                    self._add(text.line, name, f"the {lang} text must be a string, not {describe(text)}")
+                    continue
+                checked = self._text(text, name)
+                if checked is not None:
+                    out.append(Value(ox.Literal(checked, language=lang.lower()), text.line))
+            if not node.items:
+                self._add(node.line, name, "has no value", "give {en: ...} or a plain string")
+            return out
+        if not isinstance(node, Scalar):
+            self._add(node.line, name, f"expected a single value, not {describe(node)}",
+                      "{lang: text} maps are only for text fields" if isinstance(node, Map) else "")
+            return []
+        value = self._scalar(spec, node, name)
+        return [value] if value is not None else []
+
+    def _trap(self, node: Scalar, name: str) -> None:
+        reads = _YAML_READS.get(node.implicit, node.implicit)
+        if node.implicit == "bool":
+            truth = node.text.lower() in ("yes", "y", "true", "on")
+            reads = f"the boolean {'true' if truth else 'false'}"
+        if node.implicit == "int" and re.fullmatch(r"0[0-9]+", node.text):
+            reads = f"the octal number {int(node.text, 8)}"
+        self._add(node.line, name, f"unquoted {node.text!r} is read as {reads} by YAML tools",
+                  f'quote it: "{node.text}"')
+
+    def _text(self, node: Scalar, name: str) -> str | None:
+        text = node.text
+        if node.implicit:
+            self._trap(node, name)
+            return None
+        if not text.strip():
+            self._add(node.line, name, "is empty", "give a value or remove the line")
+            return None
+        if text != text.strip():
+            self._add(node.line, name, "has leading or trailing spaces", "remove them")
+            return None
+        bad = _CONTROL.search(text)
+        if bad:
+            self._add(node.line, name, f"contains the control character U+{ord(bad.group()):04X}",
+                      "remove it; only tabs and newlines are allowed in text")
+            return None
+        if len(text) > MAX_TEXT:
+            self._add(node.line, name, f"is {len(text):,} characters long, over the limit of {MAX_TEXT:,}",
+                      "shorten it: records hold facts and short quotes")
+            return None
+        return unicodedata.normalize("NFC", text)
+
+    def _scalar(self, spec: Field, node: Scalar, name: str) -> Value | None:  # noqa: C901 - one branch per kind
+        text, line, kind = node.text, node.line, spec.kind
+        if kind in (Kind.TEXT, Kind.PLAIN):
+            checked = self._text(node, name)
+            if checked is None:
+                return None
+            term = ox.Literal(checked, language="en") if kind is Kind.TEXT else ox.Literal(checked)
+            return Value(term, line)
+        if kind is Kind.DATE:
+            return self._date(node, name)
+        if kind is Kind.INTEGER:
+            if node.implicit == "int" and _INT_RE.fullmatch(text):
+                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "integer")), line)
+            self._add(line, name, f"{text!r} is not a whole number", _integer_hint(text))
+            return None
+        if kind is Kind.BOOL:
+            if text in ("true", "false"):
+                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean")), line)
+            self._add(line, name, f"{text!r} is not true or false",
+                      "write true or false; YAML tools disagree on yes, no, on and off")
+            return None
+        if node.implicit:
+            self._trap(node, name)
+            return None
+        if kind is Kind.REF:
+            if ID_RE.fullmatch(text):
+                return Value(ox.NamedNode(KG + text), line, ref=text)
+            self._add(line, name, f"{text!r} is not a record id",
+                      "refer to another record by its id: lowercase letters, digits and hyphens")
+            return None
+        if kind is Kind.URL:
+            return self._url(node, name)
+        if kind is Kind.QID:
+            if _QID_RE.fullmatch(text):
+                return Value(ox.NamedNode(WD + text), line)
+            m = re.search(r"[Qq]([1-9][0-9]*)\s*$", text)
+            hint = f"write the item id alone, e.g. Q{m.group(1)}" if m else "a Wikidata item id is Q and digits, e.g. Q148"
+            self._add(line, name, f"{text!r} is not a Wikidata QID", hint)
+            return None
+        if kind is Kind.LANG:
+            if _LANG_RE.fullmatch(text):
+                return Value(ox.Literal(text.lower()), line)
+            self._add(line, name, f"{text!r} is not a language tag", "use a BCP 47 tag such as en, zh, zh-Hans")
+            return None
+        if kind is Kind.ENUM:
+            if text in spec.choices:
+                return Value(ox.NamedNode(spec.choices[text]), line)
+            self._add(line, name, f"{text!r} is not allowed here", nearest(text, spec.choices))
+            return None
+        if kind is Kind.CONCEPT:
+            concepts = self.ontology.schemes.get(spec.scheme, {})
+            if text in concepts:
+                return Value(ox.NamedNode(concepts[text].iri), line, ref=text)
+            what = "role" if spec.key == "role" else spec.key
+            self._add(line, name, f"unknown {what} {text!r}",
+                      nearest(text, concepts) + f" (or add it to the ontology's {spec.scheme})")
+            return None
+        raise AssertionError(f"unhandled kind {kind}")
+
+    def _date(self, node: Scalar, name: str) -> Value | None:
+        text, line = node.text, node.line
+        if node.implicit not in ("", "timestamp", "int"):
+            self._trap(node, name)
+            return None
+        m = _DATE_RE.fullmatch(text)
+        if not m:
+            self._add(line, name, f"{text!r} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024-07-30")
+            return None
+        year, month, day = int(m.group(1)), m.group(2), m.group(3)
+        try:
+            if day is not None:
+                d = date(year, int(month), int(day))
+                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "date")), line, span=(d, d))
+            if month is not None:
+                first = date(year, int(month), 1)
+                last = date(year, int(month), calendar.monthrange(year, int(month))[1])
+                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "gYearMonth")), line,
+                             span=(first, last))
+            if year < 1:
+                raise ValueError("year 0")
+            return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear")), line,
+                         span=(date(year, 1, 1), date(year, 12, 31)))
+        except ValueError:
+            self._add(line, name, f"{text!r} is not a real date", "check the month and the day")
+            return None
+
+    def _url(self, node: Scalar, name: str) -> Value | None:
+        text, line = node.text, node.line
+        scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+        if scheme not in ("http", "https"):
+            self._add(line, name, f"{text!r} is not an http(s) address",
+                      "give the full address starting with https:// or http://")
+            return None
+        bad = _IRI_BAD.search(text)
+        if bad:
+            ch = bad.group()
+            shown = "a space" if ch == " " else repr(ch)
+            self._add(line, name, f"the address contains {shown}", "percent-encode it (a space is %20)")
+            return None
+        try:
+            return Value(ox.NamedNode(text), line)
+        except ValueError as exc:
+            self._add(line, name, f"{text!r} is not a valid address: {exc}", "check the address")
+            return None
+
+    # -- qualified lists ----------------------------------------------------------------------
+
+    def _parse_entries(self, spec: Qualified, node: Node) -> list[Entry]:
+        if not isinstance(node, Seq):
+            self._add(node.line, spec.key, f"must be a list, not {describe(node)}",
+                      "write each item on a line starting with '- '")
+            return []
+        fields = {f.key: f for f in spec.fields}
+        entries = []
+        for index, item in enumerate(node.items, start=1):
+            where = f"{spec.key}[{index}]"
+            if not isinstance(item, Map):
+                self._add(item.line, where, f"must be a mapping, not {describe(item)}")
+                continue
+            entry = Entry(spec, index, item.line)
+            for key, value in item.items.items():
+                line = item.key_lines.get(key, item.line)
+                entry.lines[key] = line
+                if key in fields and fields[key].predicate is not None:
+                    entry.values[key] = self._parse_field(fields[key], value, f"{where}.{key}")
+                elif key not in fields:
+                    self._add(line, f"{where}.{key}", "unknown field", nearest(key, fields))
+            for f in spec.fields:
+                if f.required and f.key not in item.items:
+                    self._add(item.line, f"{where}.{f.key}", "missing required field",
+                              f"add '{f.key}:' ({f.doc})")
+            entries.append(entry)
+            if spec.key == "claims":
+                self._pending_claims.append((entry, item))
+        return entries
+
+    # -- across records -----------------------------------------------------------------------
+
+    def check_across(self) -> None:
+        """The checks that need every record: duplicates, references, roles, intervals, IRIs."""
+        by_id: dict[str, Record] = {}
+        for record in self.records:
+            first = by_id.get(record.id)
+            if first is not None:
+                self.problems.append(Problem(record.file, record.line, "id",
+                                             f"duplicate id {record.id!r} (first at {first.file}:{first.line})",
+                                             "one entity has one record: merge them or rename one"))
+                continue
+            by_id[record.id] = record
+        self.by_id = by_id
+        iris: dict[str, Entry] = {}
+        for record in by_id.values():
+            self._file = record.file
+            self._check_values(record, record.values, "")
+            for entry in record.entries:
+                where = f"{entry.spec.key}[{entry.index}]"
+                self._check_values(record, entry.values, where + ".")
+                if entry.spec.key == "participants":
+                    self._check_role(record, entry, where)
+                if entry.spec.key == "claims":
+                    self._check_claim(record, entry, where)
+                entry.iri = self._entry_iri(record, entry, iris)
+
+    def _check_values(self, record: Record, values: dict[str, list[Value]], prefix: str) -> None:
+        for key, vals in values.items():
+            spec = _spec_of(record.family, prefix, key)
+            if spec is None or spec.kind is not Kind.REF:
+                continue
+            for v in vals:
+                target = self.by_id.get(v.ref)
+                if target is None:
+                    self._add(v.line, prefix + key, f"unknown id {v.ref!r}",
+                              nearest(v.ref, self.by_id, fallback="no record has this id; add one or fix the id"))
+                elif target.family not in spec.targets:
+                    want = " or ".join(spec.targets)
+                    self._add(v.line, prefix + key, f"{v.ref!r} is a {target.family}, expected a {want}",
+                              "check the id")
+                elif v.ref == record.id and key in _NO_SELF:
+                    self._add(v.line, prefix + key, f"{record.id!r} refers to itself", "refer to another record")
+        starts = values.get("start") or []
+        ends = values.get("end") or []
+        if values.get("date") and (starts or ends):
+            self._add(values["date"][0].line, prefix + "date", "give either date or start/end, not both",
+                      "use date for a day, month or year; start and end for an interval")
+        if starts and ends and starts[0].span and ends[0].span and ends[0].span[1] < starts[0].span[0]:
+            self._add(ends[0].line, prefix + "end",
+                      f"ends ({ends[0].term.value}) before it starts ({starts[0].term.value})",
+                      "swap them or correct one")
+
+    def _check_role(self, record: Record, entry: Entry, where: str) -> None:
+        role = (entry.values.get("role") or [None])[0]
+        who = (entry.values.get("who") or [None])[0]
+        if role is None:
+            return
+        concept = self.ontology.schemes["RoleScheme"][role.ref]
+        target_ok = not concept.target_classes or any(
+            self.ontology.is_a(record.type_iri, c) for c in concept.target_classes)
+        if not target_ok:
+            self._add(role.line, where + ".role",
+                      f"the role {role.ref!r} does not apply to a {_local(record.type_iri)}",
+                      "it applies to " + ", ".join(_local(c) for c in concept.target_classes))
+        agent = self.by_id.get(who.ref) if who is not None else None
+        if agent is not None and concept.agent_classes and not any(
+                self.ontology.is_a(agent.type_iri, c) for c in concept.agent_classes):
+            self._add(who.line, where + ".who",
+                      f"{who.ref!r} is a {_local(agent.type_iri)}; the role {role.ref!r} is taken by a "
+                      + " or ".join(_local(c) for c in concept.agent_classes), "check the role or the id")
+
+    def _check_claim(self, record: Record, entry: Entry, where: str) -> None:
+        item = next(m for e, m in self._pending_claims if e is entry)
+        field_node, value_node = item.items.get("field"), item.items.get("value")
+        if not isinstance(field_node, Scalar) or value_node is None:
+            return
+        fields = fields_for(record.family)
+        spec = fields.get(field_node.text)
+        if spec is None or spec.predicate is None:
+            self._add(field_node.line, where + ".field", f"{field_node.text!r} is not a field of a "
+                      f"{record.family} record", nearest(field_node.text, [k for k in fields if k not in ("id", "type")]))
+            return
+        entry.claim_field = spec
+        values = self._parse_field(spec, value_node, where + ".value")
+        entry.values["value"] = values
+        self._check_values(record, {spec.key: values}, where + ".value.")
+
+    def _entry_iri(self, record: Record, entry: Entry, iris: dict[str, Entry]) -> str:
+        key = entry.spec.key
+
+        def ref(name: str) -> str:
+            vals = entry.values.get(name) or []
+            return vals[0].ref if vals and vals[0].ref else "x"
+
+        if key == "participants":
+            base = f"{record.id}--{ref('role')}--{ref('who')}"
+        elif key == "quantities":
+            base = f"{record.id}--{ref('measure')}"
+        elif key == "awards":
+            outcome = (entry.values.get("outcome") or [None])[0]
+            base = f"{record.id}--{ref('award')}--{_local(outcome.term.value).lower() if outcome else 'x'}"
+        else:
+            base = f"{record.id}--{key.rstrip('s')}-{entry.index}"
+        iri = KG + base
+        n = 2
+        while iri in iris:
+            iri = f"{KG}{base}-{n}"
+            n += 1
+        iris[iri] = entry
+        return iri
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri)[-1]
+
+
+def _spec_of(family: str, prefix: str, key: str) -> Field | None:
+    if not prefix:
+        return fields_for(family).get(key)
+    list_key = prefix.split("[", 1)[0]
+    spec = qualified_for(family).get(list_key)
+    if spec is None:
+        return None
+    if ".value." in prefix:
+        return fields_for(family).get(key)
+    return next((f for f in spec.fields if f.key == key), None)
+
+
+def _integer_hint(text: str) -> str:
+    if re.fullmatch(r"0[0-9]+", text):
+        return f"no leading zeros: YAML tools read {text} as an octal number; write {int(text)}"
+    if re.fullmatch(r"[0-9][0-9,._ ]*[0-9]", text):
+        return f"write digits only, e.g. {re.sub(r'[^0-9]', '', text)}"
+    if re.fullmatch(r"[0-9.]+\s*[kKmM]", text):
+        return "write the whole number in digits, e.g. 12000 for 12k"
+    if text.startswith("-"):
+        return "counts cannot be negative"
+    return "write digits only; say 'over' or 'about' with comparator, not in the number"
