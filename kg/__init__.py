@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["build", "load", "validate", "KnowledgeGraph", "KgError", "ValidationError", "__version__"]
+__all__ = ["KgError", "KnowledgeGraph", "ValidationError", "__version__", "build", "load", "validate"]
 
 if TYPE_CHECKING:
-    from kg.pipeline import build, load, validate
     from kg.errors import KgError, ValidationError
     from kg.graph import KnowledgeGraph
+    from kg.pipeline import build, load, validate
 
 _LAZY = {
     "build": "kg.pipeline", "load": "kg.pipeline", "validate": "kg.pipeline",

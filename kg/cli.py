@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug, not bad input: say so briefly  # noqa: BLE001
+    except Exception as exc:  # a bug, not bad input: say so briefly
         if os.environ.get("KG_DEBUG"):
             raise
         print(f"kg: internal error: {exc.__class__.__name__}: {exc} "
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
 
 
-def _progress(args: argparse.Namespace):  # noqa: ANN202 - a callback or None
+def _progress(args: argparse.Namespace):
     from kg.pipeline import input_size
 
     if args.progress or input_size(args.data, args.ontology) > LARGE_INPUT:

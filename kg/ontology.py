@@ -64,7 +64,7 @@ def parse_turtle(path: Path, display: str, base: str | None = None) -> tuple[lis
         return [], [Problem(display, 0, "", f"cannot read the file: {exc}", "check the path")]
     names: dict[str, ox.BlankNode] = {}
 
-    def rename(term):  # noqa: ANN001, ANN202 - any RDF term
+    def rename(term):
         if isinstance(term, ox.BlankNode):
             if term.value not in names:
                 names[term.value] = ox.BlankNode(f"{path.stem}{len(names) + 1}")

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.errors import Problem
 from kg.namespaces import KG, WD, XSD
 from kg.ontology import Ontology
-from kg.readers.nodes import Map, Node, Scalar, Seq, describe
+from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
 from kg.schema import Field, Kind, Qualified, fields_for, qualified_for
 
@@ -194,7 +194,7 @@ class RecordChecker:
             required.append("sources")
         for key in required:
             if key not in node.items:
-                self._add(node.line, key, f"missing required field of a {family} record",
+                self._add(node.line, key, f"missing required field of {_a(family)} record",
                           f"add '{key}:'" + (" with the ids of the sources this record is curated from"
                                              if key == "sources" else ""))
         return record if rid else None
@@ -204,7 +204,7 @@ class RecordChecker:
                                            "edition", "place", "source", "award")
                            if key in fields_for(fam) or key in qualified_for(fam))
         if elsewhere:
-            self._add(line, key, f"not a field of a {family} record",
+            self._add(line, key, f"not a field of {_a(family)} record",
                       f"it belongs to {', '.join(elsewhere)} records; check the type")
         else:
             self._add(line, key, "unknown field", nearest(key, allowed))
@@ -249,6 +249,8 @@ class RecordChecker:
     # -- fields -------------------------------------------------------------------------------
 
     def _parse_field(self, spec: Field, node: Node, name: str) -> list[Value]:
+        if isinstance(node, Scalar) and node.implicit == INVALID:
+            return []  # already reported by the reader
         if isinstance(node, Scalar) and node.implicit == "null":
             self._add(node.line, name, "has no value", "give a value or remove the line")
             return []
@@ -271,6 +273,8 @@ class RecordChecker:
         return self._parse_one(spec, node, name)
 
     def _parse_one(self, spec: Field, node: Node, name: str) -> list[Value]:
+        if isinstance(node, Scalar) and node.implicit == INVALID:
+            return []
         if spec.kind is Kind.TEXT and isinstance(node, Map):
             out = []
             for lang, text in node.items.items():
@@ -300,8 +304,11 @@ class RecordChecker:
         if node.implicit == "bool":
             truth = node.text.lower() in ("yes", "y", "true", "on")
             reads = f"the boolean {'true' if truth else 'false'}"
-        if node.implicit == "int" and re.fullmatch(r"0[0-9]+", node.text):
+        if node.implicit == "int" and re.fullmatch(r"0[0-7]+", node.text):
             reads = f"the octal number {int(node.text, 8)}"
+        elif node.implicit == "int" and re.fullmatch(r"[0-9]+(:[0-5]?[0-9])+", node.text):
+            parts = [int(x) for x in node.text.split(":")]
+            reads = f"the number {sum(v * 60 ** i for i, v in enumerate(reversed(parts)))} (base 60)"
         self._add(node.line, name, f"unquoted {node.text!r} is read as {reads} by YAML tools",
                   f'quote it: "{node.text}"')
 
@@ -327,7 +334,7 @@ class RecordChecker:
             return None
         return unicodedata.normalize("NFC", text)
 
-    def _scalar(self, spec: Field, node: Scalar, name: str) -> Value | None:  # noqa: C901 - one branch per kind
+    def _scalar(self, spec: Field, node: Scalar, name: str) -> Value | None:
         text, line, kind = node.text, node.line, spec.kind
         if kind in (Kind.TEXT, Kind.PLAIN):
             checked = self._text(node, name)
@@ -363,7 +370,8 @@ class RecordChecker:
             if _QID_RE.fullmatch(text):
                 return Value(ox.NamedNode(WD + text), line)
             m = re.search(r"[Qq]([1-9][0-9]*)\s*$", text)
-            hint = f"write the item id alone, e.g. Q{m.group(1)}" if m else "a Wikidata item id is Q and digits, e.g. Q148"
+            hint = (f"write the item id alone, e.g. Q{m.group(1)}" if m
+                    else "a Wikidata item id is Q and digits, e.g. Q148")
             self._add(line, name, f"{text!r} is not a Wikidata QID", hint)
             return None
         if kind is Kind.LANG:
@@ -381,8 +389,9 @@ class RecordChecker:
             if text in concepts:
                 return Value(ox.NamedNode(concepts[text].iri), line, ref=text)
             what = "role" if spec.key == "role" else spec.key
-            self._add(line, name, f"unknown {what} {text!r}",
-                      nearest(text, concepts) + f" (or add it to the ontology's {spec.scheme})")
+            hint = nearest(text, concepts)
+            hint += (" Or" if hint.endswith("?") else "; or") + f" add it to the ontology's {spec.scheme}"
+            self._add(line, name, f"unknown {what} {text!r}", hint)
             return None
         raise AssertionError(f"unhandled kind {kind}")
 
@@ -424,7 +433,8 @@ class RecordChecker:
         if bad:
             ch = bad.group()
             shown = "a space" if ch == " " else repr(ch)
-            self._add(line, name, f"the address contains {shown}", "percent-encode it (a space is %20)")
+            hint = "percent-encode it" + ("; a space is %20" if ch == " " else "")
+            self._add(line, name, f"the address contains {shown}", hint)
             return None
         try:
             return Value(ox.NamedNode(text), line)
@@ -457,7 +467,7 @@ class RecordChecker:
             for f in spec.fields:
                 if f.required and f.key not in item.items:
                     self._add(item.line, f"{where}.{f.key}", "missing required field",
-                              f"add '{f.key}:' ({f.doc})")
+                              f"add '{f.key}:', {f.doc}")
             entries.append(entry)
             if spec.key == "claims":
                 self._pending_claims.append((entry, item))
@@ -543,8 +553,10 @@ class RecordChecker:
         fields = fields_for(record.family)
         spec = fields.get(field_node.text)
         if spec is None or spec.predicate is None:
-            self._add(field_node.line, where + ".field", f"{field_node.text!r} is not a field of a "
-                      f"{record.family} record", nearest(field_node.text, [k for k in fields if k not in ("id", "type")]))
+            allowed = [k for k in fields if k not in ("id", "type")]
+            self._add(field_node.line, where + ".field",
+                      f"{field_node.text!r} is not a field of a {record.family} record",
+                      nearest(field_node.text, allowed))
             return
         entry.claim_field = spec
         values = self._parse_field(spec, value_node, where + ".value")
@@ -574,6 +586,10 @@ class RecordChecker:
             n += 1
         iris[iri] = entry
         return iri
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _local(iri: str) -> str:

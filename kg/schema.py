@@ -11,12 +11,12 @@ of event or a new role is an ontology edit, not a code change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from kg.namespaces import KGO, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a field's value is, and so how it is checked and turned into an RDF term."""
 
     TEXT = "text"  # a string (English), or {lang: string}; becomes a language-tagged literal

@@ -20,7 +20,7 @@ def check_shapes(graph: KnowledgeGraph, shapes: Path, display: str) -> list[Prob
     shapes_graph = rdflib.Graph()
     try:
         shapes_graph.parse(shapes, format="turtle")
-    except Exception as exc:  # rdflib raises many types for bad Turtle  # noqa: BLE001
+    except Exception as exc:  # rdflib raises many types for bad Turtle
         return [Problem(display, 0, "", f"cannot read the SHACL shapes: {exc}", "fix the Turtle syntax")]
     data = rdflib.Graph()
     data.parse(data=graph.serialize("nt"), format="nt")

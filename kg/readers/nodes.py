@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: ``Scalar.implicit`` of a value the reader refused (a tag, an alias): later checks skip it.
+INVALID = "invalid"
+
 
 @dataclass
 class Scalar:

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from kg.errors import Problem
-from kg.readers.nodes import Map, Node, Scalar, Seq
+from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq
 
 #: Files larger than this are refused before parsing (a curated file is far smaller).
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -57,7 +57,7 @@ def decode(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         return None, [Problem(display, _line_of(data, exc.start), "",
                               f"not UTF-8: byte 0x{data[exc.start]:02x} cannot start a character here",
-                              "save the file as UTF-8 (it may be Latin-1 or Windows-1252)")]
+                              "save the file as UTF-8; it may be Latin-1 or Windows-1252")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
@@ -91,38 +91,47 @@ def read_yaml(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
     out: list[Problem] = []
     # Problems found while converting (a duplicate key, a tag) are located and the rest of the
     # file is still checked, so that one run reports everything.
-    return _convert(root, display, out, 0, set()), out
+    tree = _convert(root, display, out, 0, set())
+    if "*" in text:
+        out.extend(_aliases(text, display))
+    return tree, out
+
+
+def _aliases(text: str, display: str) -> list[Problem]:
+    """Every alias (``*name``) of the text, at its own line (the composed tree only has the anchor's)."""
+    try:
+        events = [e for e in yaml.parse(text, Loader=_LOADER) if isinstance(e, yaml.AliasEvent)]
+    except yaml.YAMLError:
+        return []
+    return [Problem(display, e.start_mark.line + 1, "", f"aliases such as *{e.anchor} are not allowed",
+                    "write the value out where it is needed; anchors and aliases are refused") for e in events]
 
 
 def _convert(node: yaml.Node, display: str, out: list[Problem], depth: int, seen: set[int]) -> Node:
     line = node.start_mark.line + 1
     if depth > MAX_DEPTH:
         out.append(Problem(display, line, "", "nesting is too deep", f"records need at most {MAX_DEPTH} levels"))
-        return Scalar("", line)
+        return Scalar("", line, INVALID)
     if not isinstance(node, yaml.ScalarNode):
         # The composer hands back the same node object for every alias of an anchor.
         if id(node) in seen:
-            out.append(Problem(display, line, "", "anchors and aliases (&name, *name) are not allowed",
-                               "write the value out where it is needed"))
-            return Scalar("", line)
+            return Scalar("", line, INVALID)  # an alias: reported with its own line by _aliases
         seen.add(id(node))
     tag = node.tag or ""
     if isinstance(node, yaml.ScalarNode):
-        if not node.style:  # None (pure-Python loader) or '' (libyaml) for a plain scalar
-            implicit = _IMPLICIT.get(tag, "")
-            if not implicit and tag != _CORE + "str":
-                out.append(_tag_problem(display, line, tag))
-        else:
-            implicit = ""
-            if tag != _CORE + "str":
-                out.append(_tag_problem(display, line, tag))
+        implicit = _IMPLICIT.get(tag, "") if not node.style else ""  # no style: a plain scalar
+        if not implicit and tag != _CORE + "str":
+            out.append(_tag_problem(display, line, tag))
+            return Scalar("", line, INVALID)
         return Scalar(node.value, line, implicit)
     if isinstance(node, yaml.SequenceNode):
         if tag != _CORE + "seq":
             out.append(_tag_problem(display, line, tag))
+            return Scalar("", line, INVALID)
         return Seq([_convert(item, display, out, depth + 1, seen) for item in node.value], line)
     if tag != _CORE + "map":
         out.append(_tag_problem(display, line, tag))
+        return Scalar("", line, INVALID)
     items: dict[str, Node] = {}
     key_lines: dict[str, int] = {}
     for key_node, value_node in node.value:

@@ -1,0 +1,44 @@
+"""Shared fixtures: the repository's paths, the curated graph, and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+ONTOLOGY = ROOT / "ontology"
+SOURCES = ROOT.parent / "shared" / "sources"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--generate-snapshots", action="store_true",
+                     help="rewrite the expected messages of tests/bad_input from the current output")
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip on a developer's machine when a real part is missing; fail in CI (CI=true)."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{what} is missing in CI")
+        pytest.skip(f"{what} is missing")
+
+
+@pytest.fixture(scope="session")
+def graph():
+    """The knowledge graph built from the curated data/ and ontology/."""
+    import kg
+
+    return kg.load(DATA, ONTOLOGY)
+
+
+def run_kg(*args: str, cwd: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """Run the real `kg` command (as `python -m kg`) and capture its output."""
+    env = {k: v for k, v in os.environ.items() if k != "KG_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd or ROOT, capture_output=True,
+                          input=input, env=env, timeout=300)
