@@ -177,6 +177,7 @@ BY_FAMILY: dict[str, tuple[Field, ...]] = {
         Field("located_in", Kind.REF, SCHEMA + "containedInPlace", "the larger place", targets=("place",)),
     ),
     "source": (
+        Field("url", Kind.URL, SCHEMA + "url", "the address where the source was read", required=True),
         Field("publisher", Kind.REF, SCHEMA + "publisher", "who published the page read",
               targets=("organisation",)),
         Field("original_publisher", Kind.REF, KGO + "originalPublisher",

@@ -37,6 +37,13 @@ def graph():
     return kg.load(DATA, ONTOLOGY)
 
 
+def triples_of(parsed) -> set:
+    """The triples of what pyoxigraph's parser yields (it yields quads in the default graph)."""
+    import pyoxigraph as ox
+
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in parsed}
+
+
 def run_kg(*args: str, cwd: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
     """Run the real `kg` command (as `python -m kg`) and capture its output."""
     env = {k: v for k, v in os.environ.items() if k != "KG_DEBUG"}

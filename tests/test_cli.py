@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import DATA, ONTOLOGY, ROOT, run_kg
+from conftest import DATA, ONTOLOGY, ROOT, run_kg, triples_of
 
 import kg
 
@@ -51,11 +51,11 @@ def test_validate_writes_nothing(tmp_path: Path) -> None:
 def test_export_to_stdout_and_to_a_file(tmp_path: Path, graph) -> None:
     result = run_kg("export", "--format", "nt")
     assert result.returncode == 0
-    assert set(ox.parse(result.stdout, format=ox.RdfFormat.N_TRIPLES)) == set(graph.triples())
+    assert triples_of(ox.parse(result.stdout, format=ox.RdfFormat.N_TRIPLES)) == set(graph.triples())
     target = tmp_path / "out" / "graph.jsonld"
     result = run_kg("export", "--format", "jsonld", "-o", str(target))
     assert result.returncode == 0, result.stderr.decode()
-    assert set(ox.parse(path=str(target), format=ox.RdfFormat.JSON_LD)) == set(graph.triples())
+    assert triples_of(ox.parse(path=str(target), format=ox.RdfFormat.JSON_LD)) == set(graph.triples())
     assert [p.name for p in target.parent.iterdir()] == ["graph.jsonld"]
 
 
