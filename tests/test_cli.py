@@ -114,3 +114,18 @@ def test_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "exists and is not a folder" in result.stderr.decode()
     assert target.read_text() == "keep me"
+
+
+def test_progress_goes_to_stderr_when_asked() -> None:
+    result = run_kg("validate", "--progress")
+    assert result.returncode == 0
+    err = result.stderr.decode()
+    assert "kg: reading records:" in err and "kg: building the graph from" in err
+    assert "kg: checking the SHACL shapes" in err
+    assert "kg:" not in result.stdout.decode()
+
+
+def test_small_input_shows_no_progress() -> None:
+    result = run_kg("validate")
+    assert result.returncode == 0
+    assert result.stderr == b""
