@@ -31,7 +31,7 @@ _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$")
 _QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 _INT_RE = re.compile(r"^(?:0|[1-9][0-9]*)$")
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEXT = 20_000
 #: Fields whose value may not be the record itself.
 _NO_SELF = {"part_of", "unit_of", "located_in", "who", "original_publisher"}

@@ -82,6 +82,10 @@ def read_yaml(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
         what = exc.problem or exc.context or "invalid YAML"
         return None, [Problem(display, line, "", f"YAML syntax error: {what}",
                               "check indentation, colons and quotes on this line and the one above")]
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        return None, [Problem(display, line, "", f"the character U+{exc.character:04X} is not allowed in YAML",
+                              "remove it; control characters are not allowed in records")]
     except yaml.YAMLError as exc:
         return None, [Problem(display, 0, "", f"YAML error: {exc}", "check the file's syntax")]
     except RecursionError:
