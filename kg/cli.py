@@ -57,14 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    from kg.errors import KgError
+    from kg.errors import KgError, ValidationError
 
     try:
         return _COMMANDS[args.command](args)
     except KgError as exc:
         for problem in exc.problems if len(exc.problems) > 1 else [exc]:
             print(problem, file=sys.stderr)
-        if len(exc.problems) > 1 or exc.__class__.__name__ == "ValidationError":
+        if len(exc.problems) > 1 or isinstance(exc, ValidationError):
             print(f"kg {args.command}: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

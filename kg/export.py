@@ -14,7 +14,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES, RDF_TYPE, XSD
+from kg.namespaces import PREFIXES, RDF_TYPE, XSD, split
 
 #: format name -> (file extension, media type)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -64,13 +64,9 @@ def write(triples: Sequence[ox.Triple], fmt: str, out: IO[bytes]) -> None:
 
 def compact(iri: str) -> str:
     """``prefix:local`` when a project prefix covers ``iri`` (a JSON-LD compact IRI), else ``iri``."""
-    best = ""
-    for ns in PREFIXES.values():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best = ns
-    if best and not iri[len(best):].startswith("//"):
-        prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-        return prefix + ":" + iri[len(best):]
+    parts = split(iri)
+    if parts and not parts[1].startswith("//"):
+        return f"{parts[0]}:{parts[1]}"
     return iri
 
 

@@ -8,6 +8,7 @@ goes through :class:`KnowledgeGraph`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,8 +129,6 @@ class KnowledgeGraph:
         """Write the graph as ``ttl``, ``nt`` or ``jsonld`` to ``out`` (a binary file or a path),
         or return the bytes when ``out`` is None."""
         if out is None:
-            import io
-
             buf = io.BytesIO()
             export.write(self._triples, fmt, buf)
             return buf.getvalue()

@@ -57,15 +57,18 @@ def sparql_prologue() -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
+def split(iri: str) -> tuple[str, str] | None:
+    """``(prefix, local name)`` for the longest project namespace that ``iri`` starts with."""
+    best = max((p for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda p: len(PREFIXES[p]),
+               default=None)
+    return (best, iri[len(PREFIXES[best]):]) if best is not None else None
+
+
 def shorten(iri: str) -> str:
     """The prefixed form of ``iri`` when a project prefix covers it, else ``<iri>``."""
-    best = ""
-    best_prefix = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, best_prefix = ns, prefix
-    if best:
-        local = iri[len(best):]
+    parts = split(iri)
+    if parts:
+        prefix, local = parts
         if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
-            return f"{best_prefix}:{local}"
+            return f"{prefix}:{local}"
     return f"<{iri}>"

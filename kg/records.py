@@ -130,7 +130,7 @@ class RecordChecker:
         self.records: list[Record] = []
         self.by_id: dict[str, Record] = {}
         self._file = ""
-        self._pending_claims: list[tuple[Entry, Map]] = []
+        self._claim_nodes: dict[int, Map] = {}  # id(claim entry) -> its raw mapping, checked later
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -470,7 +470,7 @@ class RecordChecker:
                               f"add '{f.key}:', {f.doc}")
             entries.append(entry)
             if spec.key == "claims":
-                self._pending_claims.append((entry, item))
+                self._claim_nodes[id(entry)] = item
         return entries
 
     # -- across records -----------------------------------------------------------------------
@@ -546,7 +546,7 @@ class RecordChecker:
                       + " or ".join(_local(c) for c in concept.agent_classes), "check the role or the id")
 
     def _check_claim(self, record: Record, entry: Entry, where: str) -> None:
-        item = next(m for e, m in self._pending_claims if e is entry)
+        item = self._claim_nodes[id(entry)]
         field_node, value_node = item.items.get("field"), item.items.get("value")
         if not isinstance(field_node, Scalar) or value_node is None:
             return
