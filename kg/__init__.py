@@ -6,6 +6,7 @@ The Python API, which the ``kg`` command only wraps::
     graph = kg.load("data", "ontology")         # checked records -> graph in the embedded store
     graph.select("SELECT ?p WHERE { ?p a kgo:Person }").to_dicts()
     kg.build("data", "ontology", "build")        # ... and write kg.ttl, kg.nt, kg.jsonld
+    kg.query("collaborators", person="Malcolm Clarke").to_dicts()   # a catalogue question, on the build
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["KgError", "KnowledgeGraph", "ValidationError", "__version__", "build", "load", "validate"]
+__all__ = ["KgError", "KnowledgeGraph", "ValidationError", "__version__", "build", "load", "open_build", "query",
+           "validate"]
 
 if TYPE_CHECKING:
+    from kg.answer import query
     from kg.errors import KgError, ValidationError
     from kg.graph import KnowledgeGraph
-    from kg.pipeline import build, load, validate
+    from kg.pipeline import build, load, open_build, validate
 
 _LAZY = {
-    "build": "kg.pipeline", "load": "kg.pipeline", "validate": "kg.pipeline",
+    "build": "kg.pipeline", "load": "kg.pipeline", "validate": "kg.pipeline", "open_build": "kg.pipeline",
+    "query": "kg.answer",
     "KgError": "kg.errors", "ValidationError": "kg.errors", "KnowledgeGraph": "kg.graph",
 }
 

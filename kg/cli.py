@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXPORT_FORMATS = ("ttl", "nt", "jsonld")
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "markdown")
 LARGE_INPUT = 8 * 1024 * 1024  # bytes of input above which progress is shown
 
 
@@ -42,6 +43,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     p = sub.add_parser("stats", help="count the entities and triples of the graph")
     inputs(p)
+    p = sub.add_parser(
+        "query", help="answer a catalogue question or your own SPARQL on the built graph",
+        description="Answer a question on the graph of the last build (kg build): 'kg query list' shows the "
+                    "catalogue; 'kg query NAME --param name=value' runs a question; 'kg query FILE.rq' or "
+                    "-e 'SELECT ...' runs your own SPARQL (the project's prefixes are declared for you; "
+                    "write $name for a parameter).",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target", nargs="?", metavar="NAME|FILE.rq|list",
+                   help="a catalogue question, a SPARQL file, or 'list'")
+    p.add_argument("-e", "--expression", metavar="SPARQL", help="the SPARQL query itself")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value: an entity's label, id or IRI, or a literal (repeatable)")
+    p.add_argument("--format", choices=QUERY_FORMATS, help="table (default), csv, tsv, json; ttl for CONSTRUCT")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="stop a query that runs longer (default: 60)")
+    p.add_argument("--build", type=Path, default=Path("build"), help="the build to answer from (default: build)")
+    p.add_argument("--data", type=Path, default=Path("data"),
+                   help="records folder, to tell when the build is older (default: data)")
+    p.add_argument("--ontology", type=Path, default=Path("ontology"), help="ontology folder (default: ontology)")
+    p.add_argument("--queries", type=Path, help="the catalogue folder (default: queries)")
     return parser
 
 
@@ -123,7 +145,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kg.errors import OutputError
     from kg.pipeline import load
 
     graph = load(args.data, args.ontology, progress=_progress(args))
@@ -131,13 +152,20 @@ def _export(args: argparse.Namespace) -> int:
         graph.serialize(args.format, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
-    target = args.output
+    _write_file(args.output, graph.serialize(args.format) or b"")
+    return 0
+
+
+def _write_file(target: Path, content: bytes) -> None:
+    """Write ``content`` to ``target`` through a temporary file beside it: all or nothing."""
+    from kg.errors import OutputError
+
     if target.is_dir():
         raise OutputError("the output is a folder", file=str(target), hint="give a file name")
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        graph.serialize(args.format, tmp)
+        tmp.write_bytes(content)
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"cannot write the file: {exc.strerror}", file=str(target),
@@ -145,7 +173,6 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         tmp.unlink(missing_ok=True)
     print(f"Wrote {target} ({_size(target)})", file=sys.stderr)
-    return 0
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -156,4 +183,57 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": _build, "validate": _validate, "export": _export, "stats": _stats}
+def _query(args: argparse.Namespace) -> int:
+    from kg.errors import UsageError
+
+    if args.target == "list":
+        from kg.catalogue import load_catalogue, render_list
+
+        text = render_list(load_catalogue(args.queries), markdown=args.format == "markdown")
+        return _emit(args, text.encode("utf-8"))
+    if (args.target is None) == (args.expression is None):
+        raise UsageError("give a question name, a .rq file or -e SPARQL (one of them)",
+                         hint="kg query list shows the catalogue")
+    params: dict[str, str] = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {item!r} is not NAME=VALUE", hint="e.g. --param person='Malcolm Clarke'")
+        if name.strip() in params:
+            raise UsageError(f"--param {name.strip()} is given twice", hint="give each parameter once")
+        params[name.strip()] = value
+    from kg.answer import query
+    from kg.results import default_format, render
+
+    target = args.expression if args.expression is not None else args.target
+    if args.expression is None and args.target.endswith(".rq"):
+        target = Path(args.target)
+        if not target.is_file():
+            raise UsageError("the query file does not exist", file=str(target),
+                             hint="give a path to a .rq file, or a catalogue name (kg query list)")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    answer = query(target, build=args.build, data=args.data, ontology=args.ontology, queries=args.queries,
+                   timeout=args.timeout, **params)
+    for warning in answer.warnings:
+        print(f"kg: warning: {warning}", file=sys.stderr)
+    fmt = args.format or default_format(answer)
+    if fmt == "markdown":
+        raise UsageError("--format markdown is for 'kg query list'", hint="use table, csv, tsv, json or ttl")
+    try:
+        content = render(answer, fmt, answer.labels() if fmt == "table" else None)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return _emit(args, content)
+
+
+def _emit(args: argparse.Namespace, content: bytes) -> int:
+    if args.output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        _write_file(args.output, content)
+    return 0
+
+
+_COMMANDS = {"build": _build, "validate": _validate, "export": _export, "stats": _stats, "query": _query}

@@ -71,3 +71,15 @@ class UsageError(KgError):
 
 class OutputError(KgError):
     """An output could not be written."""
+
+
+class QueryError(KgError):
+    """A query cannot run: a syntax error (located), a parameter that binds nothing, a timeout."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran longer than its time limit and was abandoned."""
+
+
+class BuildMissing(KgError):
+    """There is no usable build to answer from (none yet, or files that do not match their manifest)."""

@@ -9,6 +9,7 @@ goes through :class:`KnowledgeGraph`.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg import export
+from kg.errors import QueryTimeout
 from kg.namespaces import KGO, PREFIXES, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -78,26 +80,70 @@ class KnowledgeGraph:
     """A knowledge graph in the embedded store: query it, count it, serialise it."""
 
     def __init__(self, triples: Iterable[ox.Triple], provenance: Mapping[str, Provenance] | None = None) -> None:
-        self._triples = export.sorted_triples(triples)
+        self._triples: list[ox.Triple] | None = export.sorted_triples(triples)
         self._store = ox.Store()
         self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self._triples)
         self.provenance: dict[str, Provenance] = dict(provenance or {})
+        self.cache: dict[str, Any] = {}  # derived lookups (labels ...); the graph never changes
+
+    @classmethod
+    def from_file(cls, path: Path, fmt: str = "nt") -> KnowledgeGraph:
+        """A graph read from a file written by a build (``nt`` or ``ttl``), straight into the store."""
+        graph = cls.__new__(cls)
+        graph._triples = None
+        graph._store = ox.Store()
+        rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TURTLE
+        graph._store.bulk_load(path=str(path), format=rdf_format)
+        graph.provenance = {}
+        graph.cache = {}
+        return graph
 
     def __len__(self) -> int:
-        return len(self._triples)
+        return len(self._triples) if self._triples is not None else len(self._store)
 
     def triples(self) -> list[ox.Triple]:
         """All triples, in the deterministic output order."""
-        return list(self._triples)
+        return list(self._sorted())
 
-    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult | bool | list[ox.Triple]:
+    def _sorted(self) -> list[ox.Triple]:
+        if self._triples is None:
+            self._triples = export.sorted_triples(q.triple for q in self._store)
+        return self._triples
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
+              timeout: float | None = None) -> QueryResult | bool | list[ox.Triple]:
         """Run a SPARQL query with the project's prefixes predeclared.
 
         ``bindings`` gives variables their values as RDF terms, substituted by the engine (never
-        formatted into the query text). SELECT gives a :class:`QueryResult`, ASK a bool,
-        CONSTRUCT/DESCRIBE a list of triples.
+        formatted into the query text; Oxigraph binds only variables a SELECT projects). SELECT
+        gives a :class:`QueryResult`, ASK a bool, CONSTRUCT/DESCRIBE a list of triples. With a
+        ``timeout`` in seconds, a query still running then raises :class:`QueryTimeout`; it is
+        abandoned, not killed, so its thread runs on until it ends or the process exits.
+        Syntax errors raise the engine's ``SyntaxError`` (message ``error at LINE:COL: ...``).
         """
         subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        if timeout is None:
+            return self._evaluate(sparql, subs)
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["result"] = self._evaluate(sparql, subs)
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome["error"] = exc
+
+        # The engine releases the GIL while it evaluates, so the caller can wait with a limit.
+        worker = threading.Thread(target=work, name="kg-query", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped",
+                               hint="raise the limit with --timeout, or narrow the query (LIMIT, filters)")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
+
+    def _evaluate(self, sparql: str, subs: dict) -> QueryResult | bool | list[ox.Triple]:
         result = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
@@ -107,9 +153,10 @@ class KnowledgeGraph:
             return bool(result)
         return list(result)
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
+               timeout: float | None = None) -> QueryResult:
         """Run a SELECT query (see :meth:`query`)."""
-        result = self.query(sparql, bindings)
+        result = self.query(sparql, bindings, timeout=timeout)
         if not isinstance(result, QueryResult):
             raise TypeError("not a SELECT query")
         return result
@@ -128,13 +175,14 @@ class KnowledgeGraph:
     def serialize(self, fmt: str, out: IO[bytes] | Path | None = None) -> bytes | None:
         """Write the graph as ``ttl``, ``nt`` or ``jsonld`` to ``out`` (a binary file or a path),
         or return the bytes when ``out`` is None."""
+        triples = self._sorted()
         if out is None:
             buf = io.BytesIO()
-            export.write(self._triples, fmt, buf)
+            export.write(triples, fmt, buf)
             return buf.getvalue()
         if isinstance(out, Path):
             with out.open("wb") as fh:
-                export.write(self._triples, fmt, fh)
+                export.write(triples, fmt, fh)
         else:
-            export.write(self._triples, fmt, out)
+            export.write(triples, fmt, out)
         return None

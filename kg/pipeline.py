@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import export
-from kg.errors import OutputError, Problem, UsageError, ValidationError
+from kg.errors import BuildMissing, OutputError, Problem, UsageError, ValidationError
 from kg.graph import KnowledgeGraph, Provenance
 from kg.ontology import SHAPES_FILE, load_ontology
 from kg.records import RecordChecker, find_record_files
@@ -52,9 +52,12 @@ def input_size(data: Path, ontology: Path) -> int:
 
 
 def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes: bool = True,
+         checks: bool = True, queries: str | Path | None = None,
          progress: Progress | None = None) -> KnowledgeGraph:
     """Read, check and build the knowledge graph from records; raise :class:`ValidationError`
-    with every problem found. The graph is held in the embedded store, ready to query."""
+    with every problem found. The checks are the record schema, the SHACL shapes and the
+    catalogue's quality checks (``queries/checks/*-violation.rq``, located at the records they
+    name). The graph is held in the embedded store, ready to query."""
     data, ontology = Path(data), Path(ontology)
     say = progress or (lambda _msg: None)
     onto = load_ontology(ontology, display_path(ontology))
@@ -88,8 +91,37 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
         problems: list[Problem] = check_shapes(graph, shapes_file, display_path(shapes_file))
         if problems:
             raise ValidationError(problems)
+    if checks:
+        say("running the quality checks")
+        problems = run_checks(graph, queries)
+        if problems:
+            raise ValidationError(problems)
     return graph
 
+
+def run_checks(graph: KnowledgeGraph, queries: str | Path | None = None) -> list[Problem]:
+    """Run every ``checks/*-violation.rq`` of the catalogue; each row is a problem, located at the
+    record of its ``?entity`` when the graph knows where that was curated."""
+    from kg.catalogue import default_root, load_catalogue
+    from kg.namespaces import shorten
+
+    root = Path(queries) if queries is not None else default_root()
+    if not (root / "checks").is_dir():
+        return []
+    problems: list[Problem] = []
+    for check in load_catalogue(root).checks():
+        for row in graph.select(check.sparql).rows:
+            entity = row.get("entity")
+            iri = entity.value if entity is not None else ""
+            where = graph.provenance.get(iri)
+            message = row["problem"].value if "problem" in row else check.title
+            hint = row["hint"].value if "hint" in row else f"see {display_path(check.path)}"
+            if where is not None:
+                problems.append(Problem(where.file, where.line, f"check {check.name}", message, hint))
+            else:
+                problems.append(Problem(display_path(check.path), 0, shorten(iri) if iri else "",
+                                        message, hint))
+    return problems
 
 def validate(data: str | Path = "data", ontology: str | Path = "ontology", *,
              progress: Progress | None = None) -> dict[str, int]:
@@ -105,6 +137,66 @@ def fingerprint(data: Path, ontology: Path) -> str:
     return h.hexdigest()
 
 
+def input_hashes(data: Path, ontology: Path) -> dict[str, str]:
+    """SHA-256 of each input file, by its path as shown in messages."""
+    return {display_path(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in input_files(data, ontology)}
+
+
+@dataclass
+class OpenedBuild:
+    """A graph read from an existing build, and what the reader should know about it."""
+
+    graph: KnowledgeGraph
+    manifest: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+def open_build(out: str | Path = "build", data: str | Path = "data", ontology: str | Path = "ontology"
+               ) -> OpenedBuild:
+    """The graph of the build in ``out``, read from its ``kg.nt`` (no records are read).
+
+    Raises :class:`BuildMissing` when there is no build or its file does not match the manifest
+    (an interrupted or edited build). When the records or the ontology changed since the build,
+    the answer still comes from the build and ``warnings`` says which files changed.
+    """
+    out, data, ontology = Path(out), Path(data), Path(ontology)
+    manifest_path = out / MANIFEST
+    name = f"{OUTPUT_NAME}.nt"
+    if not manifest_path.is_file():
+        raise BuildMissing("there is no build here", file=display_path(out),
+                           hint="run kg build first (or give --build DIR)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        expected = manifest["files"][name]["sha256"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BuildMissing(f"the build manifest is unreadable or has no {name}", file=display_path(manifest_path),
+                           hint="run kg build again") from exc
+    path = out / name
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise BuildMissing(f"cannot read {name}: {exc.strerror}", file=display_path(out),
+                           hint="run kg build again") from exc
+    if digest.hexdigest() != expected:
+        raise BuildMissing(f"{name} does not match its manifest (an interrupted build, or an edited file)",
+                           file=display_path(path), hint="run kg build again")
+    graph = KnowledgeGraph.from_file(path, "nt")
+    warnings = []
+    if data.is_dir() and ontology.is_dir():
+        before = manifest.get("input_files") or {}
+        now = input_hashes(data, ontology)
+        changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+        if changed or (not before and manifest.get("inputs") != fingerprint(data, ontology)):
+            shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+            warnings.append(f"the build in {display_path(out)} is older than its inputs"
+                            + (f" ({shown} changed)" if shown else "")
+                            + "; answering from the build: run kg build to update it")
+    return OpenedBuild(graph, manifest, warnings)
+
+
 def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str | Path = "build", *,
           formats: tuple[str, ...] = DEFAULT_FORMATS, progress: Progress | None = None) -> BuildResult:
     """Build the graph and write ``kg.ttl``, ``kg.nt`` and ``kg.jsonld`` (and a manifest) to ``out``.
@@ -118,6 +210,7 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
     counts = graph.counts()
     manifest = {
         "inputs": fingerprint(data, ontology),
+        "input_files": input_hashes(data, ontology),
         "counts": counts,
         "files": {},
     }

@@ -23,7 +23,7 @@ from kg.namespaces import KG, WD, XSD
 from kg.ontology import Ontology
 from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
-from kg.schema import Field, Kind, Qualified, fields_for, qualified_for
+from kg.schema import NEVER_UNSTATED, Field, Kind, Qualified, fields_for, qualified_for
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -358,6 +358,11 @@ class RecordChecker:
         if node.implicit:
             self._trap(node, name)
             return None
+        if kind is Kind.FIELD:
+            if re.fullmatch(r"[a-z_]+", text):
+                return Value(ox.Literal(text), line, ref=text)
+            self._add(line, name, f"{text!r} is not a field name", "name a field of this record, e.g. place")
+            return None
         if kind is Kind.REF:
             if ID_RE.fullmatch(text):
                 return Value(ox.NamedNode(KG + text), line, ref=text)
@@ -491,6 +496,7 @@ class RecordChecker:
         for record in by_id.values():
             self._file = record.file
             self._check_values(record, record.values, "")
+            self._check_unstated(record)
             for entry in record.entries:
                 where = f"{entry.spec.key}[{entry.index}]"
                 self._check_values(record, entry.values, where + ".")
@@ -525,6 +531,26 @@ class RecordChecker:
             self._add(ends[0].line, prefix + "end",
                       f"ends ({ends[0].term.value}) before it starts ({starts[0].term.value})",
                       "swap them or correct one")
+
+    def _check_unstated(self, record: Record) -> None:
+        fields = fields_for(record.family)
+        lists = qualified_for(record.family)
+        for v in record.values.get("unstated", []):
+            spec = fields.get(v.ref)
+            qualified = lists.get(v.ref)
+            if qualified is not None:
+                if any(e.spec.key == v.ref for e in record.entries):
+                    self._add(v.line, "unstated", f"{v.ref!r} is given in this record", "remove it from unstated")
+                else:
+                    v.term = ox.NamedNode(qualified.link)
+            elif spec is None or spec.predicate is None or v.ref in NEVER_UNSTATED:
+                allowed = [k for k, f in fields.items() if f.predicate and k not in NEVER_UNSTATED] + list(lists)
+                self._add(v.line, "unstated", f"{v.ref!r} is not a field a {record.family} record can leave unstated",
+                          nearest(v.ref, allowed))
+            elif v.ref in record.values or (v.ref == "date" and ("start" in record.values or "end" in record.values)):
+                self._add(v.line, "unstated", f"{v.ref!r} is given in this record", "remove it from unstated")
+            else:
+                v.term = ox.NamedNode(spec.predicate)
 
     def _check_role(self, record: Record, entry: Entry, where: str) -> None:
         role = (entry.values.get("role") or [None])[0]

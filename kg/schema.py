@@ -30,6 +30,7 @@ class Kind(StrEnum):
     LANG = "lang"  # a BCP 47 language tag
     ENUM = "enum"  # one of a fixed list of words
     CONCEPT = "concept"  # the id of a SKOS concept in a scheme of the ontology (roles, measures)
+    FIELD = "field"  # the name of another field of the same record; becomes that field's property
 
 
 #: The record families. A record's ``type`` must be an ontology class that is (a subclass of)
@@ -124,7 +125,13 @@ COMMON: tuple[Field, ...] = (
     Field("note", Kind.TEXT, SKOS + "editorialNote", "a curator's note, in our own words"),
     Field("certainty", Kind.ENUM, KGO + "certainty", "confirmed (default), derived or uncertain",
           choices=CERTAINTY),
+    Field("unstated", Kind.FIELD, KGO + "unstated",
+          "fields the sources do not give (e.g. [place] for an event no source places), so that the "
+          "quality checks do not report them as forgotten", many=True),
 )
+
+#: Fields that ``unstated`` may not name: every record has them, or they are the loader's own.
+NEVER_UNSTATED = frozenset({"id", "type", "label", "sources", "unstated", "note", "certainty"})
 
 BY_FAMILY: dict[str, tuple[Field, ...]] = {
     "person": (

@@ -1,0 +1,381 @@
+"""Running questions: catalogue questions or the analyst's own SPARQL, with parameters bound
+safely as RDF terms.
+
+A parameter value never becomes query text. It is turned into one RDF term (an IRI, an entity
+found by its label, or a typed literal) and handed to the engine as a substitution, so
+``x" } ; DROP ALL ; #`` is a string to match, nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.catalogue import Param, Question, inspect_query, parameters_in, parse_header, syntax_problem
+from kg.errors import Problem, QueryError, UsageError, ValidationError
+from kg.graph import KnowledgeGraph, QueryResult, Term, to_python
+from kg.namespaces import KG, KGO, PREFIXES, XSD
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_CURIE_RE = re.compile(r"^([A-Za-z][\w-]*):([^\s/][^\s]*)?$")
+_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_SCHEMES = {"role": KGO + "RoleScheme", "measure": KGO + "MeasureScheme"}
+
+
+@dataclass
+class Answer:
+    """The answer to one question: SELECT rows, an ASK boolean, or CONSTRUCT/DESCRIBE triples."""
+
+    form: str
+    result: QueryResult | bool | list[ox.Triple]
+    bindings: dict[str, Term] = field(default_factory=dict)
+    question: Question | None = None
+    graph: KnowledgeGraph | None = field(default=None, repr=False)
+    warnings: list[str] = field(default_factory=list)
+
+    def labels(self) -> dict[str, str]:
+        """Display labels of the graph's IRIs (for the table format)."""
+        return labels(self.graph) if self.graph is not None else {}
+
+    @property
+    def variables(self) -> list[str]:
+        """The columns of a SELECT answer."""
+        return self.result.variables if isinstance(self.result, QueryResult) else []
+
+    @property
+    def rows(self) -> list[dict[str, Term]]:
+        """The rows of a SELECT answer, as RDF terms (unbound variables absent)."""
+        return self.result.rows if isinstance(self.result, QueryResult) else []
+
+    def __len__(self) -> int:
+        if isinstance(self.result, bool):
+            return 1
+        return len(self.result)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """SELECT rows as plain Python values (IRIs as strings, literals as str, int, float,
+        bool); CONSTRUCT triples as ``{"subject", "predicate", "object"}``; ASK as ``[{"boolean": b}]``."""
+        if isinstance(self.result, QueryResult):
+            return self.result.to_dicts()
+        if isinstance(self.result, bool):
+            return [{"boolean": self.result}]
+        return [{"subject": t.subject.value, "predicate": t.predicate.value, "object": to_python(t.object)}
+                for t in self.result]
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame, one column per variable (pandas must be installed)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise UsageError("pandas is not installed", hint="pip install pandas, or use to_dicts()") from exc
+        columns = self.variables or (["boolean"] if isinstance(self.result, bool)
+                                     else ["subject", "predicate", "object"])
+        return pd.DataFrame(self.to_dicts(), columns=columns)
+
+
+def run(graph: KnowledgeGraph, query: Question | str, params: Mapping[str, Any] | None = None, *,
+        file: str = "<query>", timeout: float | None = None) -> Answer:
+    """Answer a catalogue :class:`Question` or a SPARQL text (``file`` names it in messages).
+
+    ``params`` maps parameter names to values: text (an IRI, a prefixed name, an id or a label
+    for entities; the literal's text otherwise), or already an RDF term, int, bool or date.
+    """
+    params = dict(params or {})
+    if isinstance(query, Question):
+        question: Question | None = query
+        sparql, file, form = query.sparql, str(query.path), query.form
+        declared = list(query.params)
+    else:
+        question, sparql = None, query
+        form, _variables, problem = inspect_query(sparql, file)
+        if problem is not None:
+            raise QueryError("the query has a syntax error", file=problem.file, line=problem.line,
+                             field=problem.field, hint=f"{problem.message}; {problem.hint}")
+        declared = _declared_in(sparql, file)
+    bindings = bind(graph, declared, params, sparql, file)
+    try:
+        result = graph.query(sparql, bindings, timeout=timeout)
+    except SyntaxError as exc:
+        problem = syntax_problem(exc, sparql, file)
+        raise QueryError(problem.message, file=problem.file, line=problem.line, field=problem.field,
+                         hint=problem.hint) from None
+    except (RuntimeError, OSError) as exc:
+        text = str(exc)
+        m = re.search(r"variable \?(\w+) in its SELECT projection", text)
+        if m:
+            raise QueryError(f"${m.group(1)} is not in the SELECT projection", file=file, field="params",
+                             hint=f"add ${m.group(1)} to the SELECT: Oxigraph binds only projected variables"
+                             ) from None
+        raise QueryError(f"the query failed: {text}", file=file, hint="check the query") from None
+    return Answer(form, result, bindings, question, graph)
+
+
+def query(query: str | Path, /, *, graph: KnowledgeGraph | None = None, build: str | Path = "build",
+          data: str | Path = "data", ontology: str | Path = "ontology", queries: str | Path | None = None,
+          timeout: float | None = None, **params: Any) -> Answer:
+    """Answer a question: a catalogue name, a ``.rq`` file, or SPARQL text.
+
+    The graph is ``graph`` when given, else the build in ``build`` (read from its files, never
+    rebuilt from the records; ``Answer.warnings`` says when the records changed since). Parameters
+    are keyword arguments::
+
+        kg.query("collaborators", person="Malcolm Clarke").to_dataframe()
+    """
+    warnings: list[str] = []
+    if graph is None:
+        from kg.pipeline import open_build
+
+        opened = open_build(build, data, ontology)
+        graph, warnings = opened.graph, opened.warnings
+    target: Question | str
+    file = "<query>"
+    text = str(query)
+    if isinstance(query, Path) or (text.endswith(".rq") and "\n" not in text and Path(text).is_file()):
+        path = Path(query)
+        try:
+            target = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the query file: {exc}", file=path) from None
+        file = str(path)
+    elif re.match(r"^[a-z0-9][a-z0-9/-]*$", text):
+        from kg.catalogue import load_catalogue
+
+        target = load_catalogue(queries).get(text)
+    else:
+        target = text
+    answer = run(graph, target, params, file=file, timeout=timeout)
+    answer.warnings = warnings
+    return answer
+
+
+def _declared_in(sparql: str, file: str) -> list[Param]:
+    """The parameters of an analyst's own query: its header's, else one per ``$name`` used (its
+    value's type then follows from how it is written; see :func:`guess_term`)."""
+    header, _problems = parse_header(sparql, file)
+    params: list[Param] = header.get("params_parsed", [])  # type: ignore[assignment]
+    if params:
+        return params
+    return [Param(name, "any") for name in sorted(parameters_in(sparql))]
+
+
+def bind(graph: KnowledgeGraph, declared: list[Param], values: Mapping[str, Any], sparql: str,
+         file: str) -> dict[str, Term]:
+    """Turn parameter values into RDF terms; every problem (unknown name, missing value, a label
+    that names nothing or several things) is reported at once."""
+    problems: list[Problem] = []
+    by_name = {p.name: p for p in declared}
+    bindings: dict[str, Term] = {}
+    for name in values:
+        if name not in by_name:
+            known = ", ".join(sorted(by_name)) or "none"
+            problems.append(Problem(file, 0, f"--param {name}", "the query has no such parameter",
+                                    f"its parameters: {known}"))
+    for p in declared:
+        raw = values.get(p.name, p.default)
+        if raw is None:
+            if p.required:
+                problems.append(Problem(file, 0, f"--param {p.name}", "missing required parameter",
+                                        f"give --param {p.name}=VALUE ({p.doc or p.type})"))
+            continue
+        try:
+            bindings[p.name] = to_term(graph, p, raw)
+        except UsageError as exc:
+            problems.append(Problem(file, 0, f"--param {p.name}", exc.message, exc.hint))
+    if problems:
+        raise ValidationError(problems)
+    return bindings
+
+
+def to_term(graph: KnowledgeGraph, param: Param, value: Any) -> Term:
+    """The RDF term for one parameter value, checked against the parameter's type."""
+    if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return value
+    kind = param.type
+    if kind == "any":
+        return guess_term(graph, value)
+    if isinstance(value, bool):
+        if kind != "boolean":
+            raise UsageError(f"{value!r} is not a {kind}")
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        if kind not in ("integer", "year"):
+            raise UsageError(f"{value!r} is not a {kind}")
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, dt.date):
+        if kind != "date":
+            raise UsageError(f"{value.isoformat()!r} is not a {kind}")
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    text = unicodedata.normalize("NFC", str(value))
+    if kind == "string":
+        return ox.Literal(text)
+    if kind in ("integer", "year"):
+        if not _INT_RE.match(text.strip()) or (kind == "year" and not re.fullmatch(r"\d{4}", text.strip())):
+            raise UsageError(f"{text!r} is not {'a year' if kind == 'year' else 'a whole number'}",
+                             "write four digits, e.g. 2024" if kind == "year" else "write digits, e.g. 12")
+        return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
+    if kind == "date":
+        try:
+            day = dt.date.fromisoformat(text.strip()) if _DATE_RE.match(text.strip()) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise UsageError(f"{text!r} is not a date", "write YYYY-MM-DD, e.g. 2024-07-30")
+        return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    if kind == "boolean":
+        if text.strip().lower() not in ("true", "false"):
+            raise UsageError(f"{text!r} is not true or false")
+        return ox.Literal(text.strip().lower(), datatype=ox.NamedNode(XSD + "boolean"))
+    if kind == "iri":
+        return ox.NamedNode(_iri(text))
+    if kind in _SCHEMES:
+        return resolve(graph, text, scheme=_SCHEMES[kind], what=kind)
+    if kind == "entity":
+        return resolve(graph, text, cls=KGO + param.cls if param.cls else None,
+                       what=param.cls or "entity")
+    raise UsageError(f"unknown parameter type {kind!r}")
+
+
+def guess_term(graph: KnowledgeGraph, value: Any) -> Term:
+    """A term for a parameter of an analyst's own query, from how its value is written:
+    ``<IRI>`` or ``prefix:name``, ``"text"`` (a string), digits (an integer), ``YYYY-MM-DD`` (a
+    date), ``true``/``false``; anything else is an entity's id or label."""
+    if not isinstance(value, str):
+        return to_term(graph, Param("value", "integer" if isinstance(value, int) and not isinstance(value, bool)
+                                    else "boolean" if isinstance(value, bool) else "date"), value)
+    text = value.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return ox.Literal(unicodedata.normalize("NFC", text[1:-1]))
+    if _INT_RE.match(text):
+        return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
+    if _DATE_RE.match(text):
+        return to_term(graph, Param("value", "date"), text)
+    if text in ("true", "false"):
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
+    return resolve(graph, text)
+
+
+def _iri(text: str) -> str:
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    m = _CURIE_RE.match(text)
+    if m and m.group(1) in PREFIXES and not text.startswith(("http:", "https:")):
+        text = PREFIXES[m.group(1)] + (m.group(2) or "")
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        raise UsageError(f"{text!r} is not an IRI", "write <https://...> or a prefixed name such as kg:cicg")
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        raise UsageError(f"{text!r} is not a valid IRI: {exc}", "percent-encode spaces and <>\"{}|^`") from None
+    if re.search(r"[\s<>\"{}|^`\\]", text):
+        raise UsageError(f"{text!r} is not a valid IRI", "percent-encode spaces and <>\"{}|^`\\")
+    return text
+
+
+def normalise(label: str) -> str:
+    """How labels are compared: Unicode-normalised, case-folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
+
+
+def _index(graph: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, str], set[str]]:
+    """Label -> entities, entity -> its display label, and every subject, cached on the graph."""
+    cached = graph.cache.get("label-index")
+    if cached is not None:
+        return cached
+    by_label: dict[str, set[str]] = {}
+    display: dict[str, str] = {}
+    rows = graph.select(
+        "SELECT ?e ?label ?pref WHERE { { ?e skos:prefLabel ?label BIND(true AS ?pref) } "
+        "UNION { ?e skos:altLabel|rdfs:label ?label } FILTER(isIRI(?e)) }")
+    ranked: dict[str, tuple[int, str]] = {}
+    for row in rows.rows:
+        iri, label = row["e"].value, row["label"]
+        by_label.setdefault(normalise(label.value), set()).add(iri)
+        rank = (0 if "pref" in row else 2) + (0 if (getattr(label, "language", None) or "en") == "en" else 1)
+        if iri not in ranked or (rank, label.value) < ranked[iri]:
+            ranked[iri] = (rank, label.value)
+    display = {iri: label for iri, (_rank, label) in ranked.items()}
+    subjects = {r["s"].value for r in graph.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }").rows}
+    graph.cache["label-index"] = (by_label, display, subjects)
+    return by_label, display, subjects
+
+
+def labels(graph: KnowledgeGraph) -> dict[str, str]:
+    """The display label of every labelled IRI (an English preferred label where there is one)."""
+    return _index(graph)[1]
+
+
+def _members(graph: KnowledgeGraph, cls: str | None, scheme: str | None) -> set[str] | None:
+    if cls:
+        rows = graph.select("SELECT ?class ?e WHERE { ?e a/rdfs:subClassOf* ?class }", {"class": ox.NamedNode(cls)})
+        return {r["e"].value for r in rows.rows}
+    if scheme:
+        rows = graph.select("SELECT ?scheme ?e WHERE { ?e skos:inScheme ?scheme }", {"scheme": ox.NamedNode(scheme)})
+        return {r["e"].value for r in rows.rows}
+    return None
+
+
+def resolve(graph: KnowledgeGraph, text: str, *, cls: str | None = None, scheme: str | None = None,
+            what: str = "entity") -> ox.NamedNode:
+    """The one entity ``text`` names: an IRI, a prefixed name, an id (``kg:<id>``, or a role's
+    or measure's id) or a label (preferred or alternative, any language, case-insensitive).
+    A :class:`UsageError` lists the candidates when it names none or several."""
+    by_label, display, subjects = _index(graph)
+    members = _members(graph, cls, scheme)
+    text = text.strip()
+    if not text:
+        raise UsageError(f"an empty {what} name", f"give the {what}'s label, id or IRI")
+
+    def ok(iri: str) -> bool:
+        return members is None or iri in members
+
+    def shown(iri: str) -> str:
+        prefix_form = _shorten(iri)
+        return f"{display[iri]} ({prefix_form})" if iri in display else prefix_form
+
+    direct: str | None = None
+    if text.startswith("<") or re.match(r"^https?://", text) or (
+            _CURIE_RE.match(text) and text.split(":", 1)[0] in PREFIXES):
+        direct = _iri(text)
+    elif _ID_RE.match(text):
+        for base in ([PREFIXES["role"]] if scheme == _SCHEMES["role"] else
+                     [PREFIXES["measure"]] if scheme == _SCHEMES["measure"] else [KG]):
+            if base + text in subjects:
+                direct = base + text
+    if direct is not None:
+        if direct not in subjects:
+            raise UsageError(f"{_shorten(direct)} is not in the graph", f"check the {what}'s id or IRI")
+        if not ok(direct):
+            raise UsageError(f"{shown(direct)} is not a {what}", f"give a {what}")
+        return ox.NamedNode(direct)
+    found = sorted(i for i in by_label.get(normalise(text), ()) if ok(i))
+    if len(found) == 1:
+        return ox.NamedNode(found[0])
+    if not found:
+        pool = {lab: iris for lab, iris in by_label.items() if any(ok(i) for i in iris)}
+        near = get_close_matches(normalise(text), list(pool), n=5, cutoff=0.6)
+        near += [lab for lab in pool if normalise(text) in lab and lab not in near][: 5 - len(near)]
+        candidates = sorted({i for lab in near for i in pool[lab] if ok(i)})
+        hint = ("did you mean: " + "; ".join(shown(i) for i in candidates[:5])) if candidates else \
+            "kg query -e 'SELECT ?e ?label WHERE { ?e skos:prefLabel ?label }' lists the labels"
+        raise UsageError(f"no {what} is called {text!r}", hint)
+    raise UsageError(f"{text!r} names {len(found)} {what}s: " + "; ".join(shown(i) for i in found),
+                     "give the id or IRI of the one you mean")
+
+
+def _shorten(iri: str) -> str:
+    from kg.namespaces import shorten
+
+    return shorten(iri)
+
+
+__all__ = ["Answer", "bind", "guess_term", "labels", "query", "resolve", "run", "to_term"]

@@ -1,0 +1,177 @@
+"""Answers written out: a terminal table, the W3C SPARQL result formats (CSV, TSV, JSON), Turtle.
+
+- ``csv``: SPARQL 1.1 Query Results CSV (header without ``?``, IRIs and literals as plain text,
+  CRLF line ends), with spreadsheet formulas neutralised: a cell that starts with ``= + - @``, a
+  tab or a carriage return gets a leading ``'``, unless it is a plain number.
+- ``tsv``: SPARQL 1.1 Query Results TSV (header with ``?``, terms in N-Triples syntax).
+- ``json``: SPARQL 1.1 Query Results JSON.
+- ``ttl``: CONSTRUCT and DESCRIBE answers, sorted, with the project's prefixes.
+- ``table``: for people: labels instead of IRIs, other IRIs shortened with the project's
+  prefixes, control characters made visible, columns aligned (wide CJK characters count twice).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+
+import pyoxigraph as ox
+
+from kg import export
+from kg.answer import Answer
+from kg.graph import QueryResult, Term
+from kg.namespaces import XSD, shorten
+
+FORMATS = ("table", "csv", "tsv", "json", "ttl")
+MAX_CELL = 60  # characters of a table cell; csv and json give whole values
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def default_format(answer: Answer) -> str:
+    """``ttl`` for triples, ``table`` otherwise."""
+    return "ttl" if answer.form in ("construct", "describe") else "table"
+
+
+def render(answer: Answer, fmt: str, labels: dict[str, str] | None = None) -> bytes:
+    """The answer in ``fmt``; a ``ValueError`` names the formats that fit the answer."""
+    triples = answer.form in ("construct", "describe")
+    if triples and fmt not in ("ttl", "table"):
+        raise ValueError(f"a {answer.form.upper()} answer is triples: use --format ttl")
+    if not triples and fmt == "ttl":
+        raise ValueError("--format ttl is for CONSTRUCT and DESCRIBE queries; use table, csv, tsv or json")
+    if triples:
+        buf = io.BytesIO()
+        export.write(export.sorted_triples(answer.result), "ttl", buf)  # type: ignore[arg-type]
+        return buf.getvalue()
+    if fmt == "table":
+        return table(answer, labels or {}).encode("utf-8")
+    if fmt == "csv":
+        return to_csv(answer).encode("utf-8")
+    if fmt == "tsv":
+        return to_tsv(answer).encode("utf-8")
+    if fmt == "json":
+        return (json.dumps(to_json(answer), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def neutralise(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    if cell.startswith(_FORMULA_START) and not _NUMBER_RE.match(cell):
+        return "'" + cell
+    return cell
+
+
+def _csv_value(term: Term) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def to_csv(answer: Answer) -> str:
+    """SPARQL 1.1 CSV results (formulas neutralised); ASK gives one ``boolean`` column."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    if isinstance(answer.result, bool):
+        writer.writerows([["boolean"], ["true" if answer.result else "false"]])
+        return buf.getvalue()
+    result: QueryResult = answer.result  # type: ignore[assignment]
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([neutralise(_csv_value(row[v])) if v in row else "" for v in result.variables])
+    return buf.getvalue()
+
+
+def to_tsv(answer: Answer) -> str:
+    """SPARQL 1.1 TSV results; ASK gives one ``?boolean`` column."""
+    if isinstance(answer.result, bool):
+        return "?boolean\n" + ("true" if answer.result else "false") + "\n"
+    result: QueryResult = answer.result  # type: ignore[assignment]
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(str(row[v]) if v in row else "" for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD + "string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def to_json(answer: Answer) -> dict:
+    """SPARQL 1.1 JSON results."""
+    if isinstance(answer.result, bool):
+        return {"head": {}, "boolean": answer.result}
+    result: QueryResult = answer.result  # type: ignore[assignment]
+    return {"head": {"vars": list(result.variables)},
+            "results": {"bindings": [{v: _json_term(t) for v, t in row.items()} for row in result.rows]}}
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print in a terminal: line breaks as spaces, other control and bidi characters
+    as ``\\uXXXX`` (a label must not move the cursor, recolour the screen or reorder a line)."""
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide East Asian characters take two, marks none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def _clip(text: str, limit: int) -> str:
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = width(c)
+        if used + w > limit - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def _cell(term: Term, labels: dict[str, str]) -> str:
+    if isinstance(term, ox.NamedNode):
+        return labels.get(term.value) or shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def table(answer: Answer, labels: dict[str, str]) -> str:
+    """An aligned text table, then a line counting the rows."""
+    if isinstance(answer.result, bool):
+        return ("yes" if answer.result else "no") + "\n"
+    if not isinstance(answer.result, QueryResult):
+        return "".join(f"{t}\n" for t in answer.result)
+    result = answer.result
+    header = list(result.variables)
+    body = [[_clip(printable(_cell(row[v], labels)), MAX_CELL) if v in row else "" for v in header]
+            for row in result.rows]
+    widths = [max([width(h)] + [width(r[i]) for r in body]) for i, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
+    n = len(body)
+    out.append(f"({n} row{'s' if n != 1 else ''})")
+    return "\n".join(out) + "\n"
