@@ -98,8 +98,8 @@ def run(graph: KnowledgeGraph, query: Question | str, params: Mapping[str, Any] 
         question, sparql = None, query
         form, _variables, problem = inspect_query(sparql, file)
         if problem is not None:
-            raise QueryError("the query has a syntax error", file=problem.file, line=problem.line,
-                             field=problem.field, hint=f"{problem.message}; {problem.hint}")
+            raise QueryError(problem.message, file=problem.file, line=problem.line, field=problem.field,
+                             hint=problem.hint)
         declared = _declared_in(sparql, file)
     bindings = bind(graph, declared, params, sparql, file)
     try:
@@ -368,7 +368,8 @@ def resolve(graph: KnowledgeGraph, text: str, *, cls: str | None = None, scheme:
         hint = ("did you mean: " + "; ".join(shown(i) for i in candidates[:5])) if candidates else \
             "kg query -e 'SELECT ?e ?label WHERE { ?e skos:prefLabel ?label }' lists the labels"
         raise UsageError(f"no {what} is called {text!r}", hint)
-    raise UsageError(f"{text!r} names {len(found)} {what}s: " + "; ".join(shown(i) for i in found),
+    plural = "entities" if what == "entity" else f"{what}s"
+    raise UsageError(f"{text!r} names {len(found)} {plural}: " + "; ".join(shown(i) for i in found),
                      "give the id or IRI of the one you mean")
 
 

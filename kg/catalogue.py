@@ -294,12 +294,13 @@ def syntax_problem(exc: SyntaxError, text: str, file: str) -> Problem:
                        "check the query against the SPARQL 1.1 grammar")
     line, col, what = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
     lines = text.splitlines()
+    if lines and line > len(lines):  # the parser reached the end: point at the last line
+        line, col = len(lines), len(lines[-1]) + 1
+        what = f"the query ends too early; {what}"
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     if "Prefix not found" in what:
-        pm = re.search(r"([A-Za-z][\w.-]*)?:\S*$", source[:col + 1] if source else "")
-        start = source.rfind(" ", 0, col) + 1
-        token = source[start:].split()[0] if source[start:].split() else ""
-        prefix = token.split(":", 1)[0] if ":" in token else (pm.group(1) if pm and pm.group(1) else "")
+        names = re.findall(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:", source[:col + 1])
+        prefix = next((n for n in reversed(names) if n not in PREFIXES), names[-1] if names else "")
         return Problem(file, line, f"column {col}", f"unknown prefix {prefix + ':'!r}",
                        "declare it with PREFIX, or use one of " + " ".join(f"{p}:" for p in PREFIXES))
     if what.startswith("expected one of"):

@@ -27,8 +27,8 @@ class KgError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, file: str | Path | None = None, line: int = 0,
-                 field: str = "", hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", *, file: str | Path | None = None, line: int = 0,
+                 field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else ""

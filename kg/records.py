@@ -545,7 +545,7 @@ class RecordChecker:
                     v.term = ox.NamedNode(qualified.link)
             elif spec is None or spec.predicate is None or v.ref in NEVER_UNSTATED:
                 allowed = [k for k, f in fields.items() if f.predicate and k not in NEVER_UNSTATED] + list(lists)
-                self._add(v.line, "unstated", f"{v.ref!r} is not a field a {record.family} record can leave unstated",
+                self._add(v.line, "unstated", f"{v.ref!r} is not a field {_a(record.family)} record can leave unstated",
                           nearest(v.ref, allowed))
             elif v.ref in record.values or (v.ref == "date" and ("start" in record.values or "end" in record.values)):
                 self._add(v.line, "unstated", f"{v.ref!r} is given in this record", "remove it from unstated")

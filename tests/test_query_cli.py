@@ -1,0 +1,146 @@
+"""`kg query` as a user runs it: on a build, with its messages and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import DATA, ONTOLOGY, run_kg
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a copy of the records and a build of them."""
+    root = tmp_path_factory.mktemp("query")
+    shutil.copytree(DATA, root / "data")
+    shutil.copytree(ONTOLOGY, root / "ontology")
+    result = run_kg("build", cwd=root)
+    assert result.returncode == 0, result.stderr.decode()
+    return root
+
+
+def query(root: Path, *args: str):
+    return run_kg("query", *args, cwd=root)
+
+
+def test_list_names_every_question(built: Path) -> None:
+    result = query(built, "list")
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    for name in ("collaborators", "mentors", "timeline", "works-without-role-holder-violation"):
+        assert name in out
+
+
+def test_a_question_with_a_label_parameter_prints_a_table_of_labels(built: Path) -> None:
+    result = query(built, "mentors", "--param", "edition=First IP Plan (2022-2023)")
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    assert "Malcolm Clarke" in out and "Vikram Channa" in out
+    assert "https://" not in out.splitlines()[2].split("  ")[0]
+    assert out.rstrip().endswith("(2 rows)")
+    assert result.stderr == b""
+
+
+def test_csv_to_a_file(built: Path) -> None:
+    result = query(built, "speakers", "-p", "event=ip-plan-2024-launch", "--format", "csv", "-o", "out/s.csv")
+    assert result.returncode == 0, result.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO((built / "out" / "s.csv").read_text(encoding="utf-8"))))
+    assert {r["speaker"].rsplit("/", 1)[1] for r in rows} == {
+        "malcolm-clarke", "du-zhanyuan", "vikram-channa", "arthur-jones", "yang-haodong"}
+    assert not list((built / "out").glob(".*tmp*"))
+
+
+def test_own_query_with_json_output_and_a_dollar_parameter(built: Path) -> None:
+    result = query(built, "-e", "SELECT $who ?role WHERE { ?p kgo:agent $who ; kgo:role ?role } ORDER BY ?role",
+                   "-p", "who=Arthur Jones", "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    doc = json.loads(result.stdout)
+    assert [b["role"]["value"].rsplit("/", 1)[1] for b in doc["results"]["bindings"]] == ["speaker"]
+
+
+def test_own_query_file_and_construct_as_turtle(built: Path) -> None:
+    (built / "mine.rq").write_text("CONSTRUCT { ?e a kgo:Person } WHERE { ?e a kgo:Person }\n", encoding="utf-8")
+    result = query(built, "mine.rq")
+    assert result.returncode == 0, result.stderr.decode()
+    triples = list(ox.parse(result.stdout, format=ox.RdfFormat.TURTLE))
+    assert len(triples) >= 20
+    assert result.stdout.startswith(b"@prefix kg: ")
+
+
+def test_syntax_error_shows_line_and_column(built: Path) -> None:
+    (built / "broken.rq").write_text("SELECT ?x WHERE {\n  ?x a kgo:Person\n  FILTER(?x = }\n", encoding="utf-8")
+    result = query(built, "broken.rq")
+    assert result.returncode == 1
+    err = result.stderr.decode()
+    assert err.startswith("broken.rq:3: column ") and "syntax error" in err
+    assert "Traceback" not in err
+
+
+def test_a_hostile_parameter_is_data(built: Path) -> None:
+    result = query(built, "-e", "SELECT $name ?e WHERE { ?e skos:prefLabel ?l FILTER(STR(?l) = $name) }",
+                   "-p", 'name="x" } ; DROP ALL ; #"', "--format", "csv")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().splitlines()[1:] == []
+    again = query(built, "mentors", "--format", "csv")
+    assert len(again.stdout.decode().splitlines()) == 3
+
+
+def test_an_ambiguous_or_unknown_label_is_a_clear_error(built: Path) -> None:
+    result = query(built, "collaborators", "-p", "person=Malcom Clarke")
+    assert result.returncode == 1
+    err = result.stderr.decode()
+    assert "--param person: no Person is called 'Malcom Clarke'" in err and "kg:malcolm-clarke" in err
+
+
+def test_unknown_question_suggests_the_nearest(built: Path) -> None:
+    result = query(built, "mentor")
+    assert result.returncode == 2
+    assert "did you mean mentors?" in result.stderr.decode()
+
+
+def test_timeout(built: Path) -> None:
+    result = query(built, "--timeout", "0.3", "-e",
+                   "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }")
+    assert result.returncode == 1
+    assert "the query ran longer than 0.3 s and was stopped" in result.stderr.decode()
+
+
+def test_missing_build(tmp_path: Path) -> None:
+    result = query(tmp_path, "mentors")
+    assert result.returncode == 1
+    assert "build: there is no build here (run kg build first" in result.stderr.decode()
+
+
+def test_a_build_whose_file_does_not_match_its_manifest_is_refused(built: Path, tmp_path: Path) -> None:
+    shutil.copytree(built / "build", tmp_path / "build")
+    with (tmp_path / "build" / "kg.nt").open("ab") as fh:
+        fh.write(b"<http://x/a> <http://x/b> <http://x/c> .\n")
+    result = query(tmp_path, "mentors")
+    assert result.returncode == 1
+    assert "kg.nt does not match its manifest" in result.stderr.decode()
+
+
+def test_a_stale_build_answers_with_a_warning(built: Path, tmp_path: Path) -> None:
+    for name in ("data", "ontology", "build"):
+        shutil.copytree(built / name, tmp_path / name)
+    people = tmp_path / "data" / "people.yaml"
+    people.write_text(people.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    result = query(tmp_path, "mentors")
+    assert result.returncode == 0
+    assert "warning: the build in build is older than its inputs (data/people.yaml changed)" in \
+        result.stderr.decode()
+    assert "Malcolm Clarke" in result.stdout.decode()
+
+
+def test_python_api_on_the_build(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg
+
+    monkeypatch.chdir(built)
+    answer = kg.query("mentors", edition="ip-plan-edition-1")
+    assert {d["mentor"].rsplit("/", 1)[1] for d in answer.to_dicts()} == {"malcolm-clarke", "vikram-channa"}
+    assert answer.warnings == []
