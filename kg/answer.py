@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from kg.catalogue import Param, Question, inspect_query, parameters_in, parse_header, syntax_problem
 from kg.errors import Problem, QueryError, UsageError, ValidationError
 from kg.graph import KnowledgeGraph, QueryResult, Term, to_python
-from kg.namespaces import KG, KGO, PREFIXES, XSD
+from kg.namespaces import GRAPH, KG, KGO, PREFIXES, XSD
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
@@ -121,16 +121,22 @@ def run(graph: KnowledgeGraph, query: Question | str, params: Mapping[str, Any] 
 
 def query(query: str | Path, /, *, graph: KnowledgeGraph | None = None, build: str | Path = "build",
           data: str | Path = "data", ontology: str | Path = "ontology", queries: str | Path | None = None,
-          timeout: float | None = None, **params: Any) -> Answer:
+          timeout: float | None = None, endpoint: str | None = None, named_graph: str | None = GRAPH,
+          **params: Any) -> Answer:
     """Answer a question: a catalogue name, a ``.rq`` file, or SPARQL text.
 
-    The graph is ``graph`` when given, else the build in ``build`` (read from its files, never
-    rebuilt from the records; ``Answer.warnings`` says when the records changed since). Parameters
-    are keyword arguments::
+    The graph is ``graph`` when given; else the remote store at ``endpoint`` (a SPARQL query
+    endpoint; ``named_graph`` is the graph queried, None for the store's default graph); else the
+    build in ``build`` (read from its files, never rebuilt from the records; ``Answer.warnings``
+    says when the records changed since). Parameters are keyword arguments::
 
         kg.query("collaborators", person="Malcolm Clarke").to_dataframe()
     """
     warnings: list[str] = []
+    if graph is None and endpoint is not None:
+        from kg.remote import RemoteGraph
+
+        graph = RemoteGraph(endpoint, graph=named_graph, timeout=timeout or 60.0)  # type: ignore[assignment]
     if graph is None:
         from kg.pipeline import open_build
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 EXPORT_FORMATS = ("ttl", "nt", "jsonld")
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "markdown")
+GRAPH_IRI = "https://w3id.org/coprod-kg/graph"  # kg.namespaces.GRAPH, without importing the RDF stack
 LARGE_INPUT = 8 * 1024 * 1024  # bytes of input above which progress is shown
 
 
@@ -64,6 +65,29 @@ def _parser() -> argparse.ArgumentParser:
                    help="records folder, to tell when the build is older (default: data)")
     p.add_argument("--ontology", type=Path, default=Path("ontology"), help="ontology folder (default: ontology)")
     p.add_argument("--queries", type=Path, help="the catalogue folder (default: queries)")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="ask a remote SPARQL query endpoint instead of the build (credentials: KG_ENDPOINT_USER, "
+                        "KG_ENDPOINT_PASSWORD, KG_ENDPOINT_AUTH=basic|digest)")
+    p.add_argument("--graph", metavar="IRI", default=None,
+                   help=f"with --endpoint: the named graph to query (default: {GRAPH_IRI}; 'default' for the "
+                        "store's default graph)")
+
+    p = sub.add_parser("serve", help="serve the build as a read-only SPARQL endpoint (the Oxigraph server)")
+    p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
+    p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--build", type=Path, default=Path("build"), help="the build to serve (default: build)")
+
+    p = sub.add_parser("push", help="load the build into a remote store (Graph Store Protocol or SPARQL Update)")
+    p.add_argument("--endpoint", required=True, metavar="URL", help="the store's SPARQL query endpoint")
+    p.add_argument("--graph", metavar="IRI", default=GRAPH_IRI, help=f"the named graph (default: {GRAPH_IRI})")
+    p.add_argument("--replace", action="store_true", help="replace the graph's content instead of adding to it")
+    p.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (default: guessed from --endpoint)")
+    p.add_argument("--store-endpoint", metavar="URL", help="Graph Store endpoint (default: guessed from --endpoint)")
+    p.add_argument("--protocol", choices=("auto", "gsp", "update"), default="auto",
+                   help="Graph Store Protocol, SPARQL Update, or auto (the first, else the second)")
+    p.add_argument("--batch", type=int, default=50_000, help="triples per request (default: 50000)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per request (default: 300)")
+    p.add_argument("--build", type=Path, default=Path("build"), help="the build to push (default: build)")
     return parser
 
 
@@ -213,8 +237,11 @@ def _query(args: argparse.Namespace) -> int:
                              hint="give a path to a .rq file, or a catalogue name (kg query list)")
     if args.timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds")
+    if args.graph is not None and args.endpoint is None:
+        raise UsageError("--graph is for --endpoint", hint="the build has one graph")
+    named = None if args.graph == "default" else (args.graph or GRAPH_IRI)
     answer = query(target, build=args.build, data=args.data, ontology=args.ontology, queries=args.queries,
-                   timeout=args.timeout, **params)
+                   timeout=args.timeout, endpoint=args.endpoint, named_graph=named, **params)
     for warning in answer.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
     fmt = args.format or default_format(answer)
@@ -236,4 +263,46 @@ def _emit(args: argparse.Namespace, content: bytes) -> int:
     return 0
 
 
-_COMMANDS = {"build": _build, "validate": _validate, "export": _export, "stats": _stats, "query": _query}
+def _serve(args: argparse.Namespace) -> int:
+    from kg.serve import Server
+
+    server = Server(args.build, args.bind, args.port)
+    try:
+        print(f"SPARQL endpoint: {server.query_url}  (read-only)")
+        print(f"Query UI:        {server.url}")
+        print("Ctrl-C stops the server.", flush=True)
+        code = server.wait()
+    except KeyboardInterrupt:
+        print("kg serve: stopped", file=sys.stderr)
+        return 0
+    finally:
+        server.stop()
+    if code != 0:
+        from kg.serve import ServerError
+
+        raise ServerError(f"the Oxigraph server stopped (exit {code})", hint="see its messages above")
+    return 0
+
+
+def _push(args: argparse.Namespace) -> int:
+    from kg.pipeline import open_build
+    from kg.remote import push
+
+    if args.batch < 1:
+        from kg.errors import UsageError
+
+        raise UsageError("--batch must be at least 1")
+    opened = open_build(args.build, Path("data"), Path("ontology"))
+    for warning in opened.warnings:
+        print(f"kg: warning: {warning}", file=sys.stderr)
+    result = push(opened.graph.triples(), args.endpoint, graph=args.graph, replace=args.replace,
+                  update=args.update_endpoint, store=args.store_endpoint, protocol=args.protocol,
+                  timeout=args.timeout, batch=args.batch,
+                  progress=lambda message: print(f"kg: {message}", file=sys.stderr, flush=True))
+    print(f"Pushed {result.sent:,} triples into <{result.graph}> at {result.store} ({result.protocol}); "
+          f"the graph holds {result.stored:,}")
+    return 0
+
+
+_COMMANDS = {"build": _build, "validate": _validate, "export": _export, "stats": _stats, "query": _query,
+             "serve": _serve, "push": _push}

@@ -48,6 +48,8 @@ WD = PREFIXES["wd"]
 WDT = PREFIXES["wdt"]
 
 ONTOLOGY_IRI = BASE + "ontology"
+#: The named graph the toolkit loads into remote stores (kg push) and serves (kg serve).
+GRAPH = BASE + "graph"
 
 RDF_TYPE = RDF + "type"
 
