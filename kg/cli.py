@@ -13,7 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-EXPORT_FORMATS = ("ttl", "nt", "jsonld")
+EXPORT_FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "csv")
+NETWORK_FORMATS = ("graphml", "gexf", "csv")
+PROJECTIONS = ("person", "organisation", "country")
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "markdown")
 GRAPH_IRI = "https://w3id.org/coprod-kg/graph"  # kg.namespaces.GRAPH, without importing the RDF stack
 LARGE_INPUT = 8 * 1024 * 1024  # bytes of input above which progress is shown
@@ -38,10 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     p = sub.add_parser("validate", help="run every check of a build; write nothing")
     inputs(p)
-    p = sub.add_parser("export", help="write the graph in one format to a file or standard output")
+    p = sub.add_parser("export", help="write the graph (RDF) or a network (GraphML, GEXF, CSV) to a file")
     inputs(p)
-    p.add_argument("--format", choices=EXPORT_FORMATS, default="ttl", help="ttl (default), nt or jsonld")
-    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="ttl",
+                   help="ttl (default), nt, jsonld; or a network: graphml, gexf, csv (nodes.csv + edges.csv)")
+    p.add_argument("--projection", choices=(*PROJECTIONS, "typed"), default="typed",
+                   help="for graphml/gexf/csv: the typed graph of entities (default) or a projection")
+    p.add_argument("-o", "--output", type=Path,
+                   help="file to write (default: standard output); a folder for csv")
     p = sub.add_parser("stats", help="count the entities and triples of the graph")
     inputs(p)
     p = sub.add_parser(
@@ -71,6 +77,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="IRI", default=None,
                    help=f"with --endpoint: the named graph to query (default: {GRAPH_IRI}; 'default' for the "
                         "store's default graph)")
+
+    def build_input(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--build", type=Path, default=Path("build"), help="the build to read (default: build)")
+        p.add_argument("--data", type=Path, default=Path("data"),
+                       help="records folder, to tell when the build is older (default: data)")
+        p.add_argument("--ontology", type=Path, default=Path("ontology"), help="ontology folder (default: ontology)")
+
+    p = sub.add_parser("analyze", help="measure the collaboration network (centrality, communities, brokers)")
+    p.add_argument("--projection", choices=PROJECTIONS, default="person", help="who is tied to whom (default: person)")
+    p.add_argument("--role", help="keep ties where one side held this role, or ROLE:ROLE for both sides "
+                                  "(e.g. mentor:director)")
+    p.add_argument("--edition", help="only contexts of this programme edition (label, id or IRI)")
+    p.add_argument("--since", metavar="DATE", help="only participations from this date (YYYY, YYYY-MM, YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="only participations up to this date")
+    p.add_argument("--by", choices=("year", "edition"), help="the measures per year or per edition, with who "
+                                                              "entered and left and which ties are new")
+    p.add_argument("--top", type=int, metavar="N", help="the N most central nodes only")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="table (default), csv, json")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    build_input(p)
+
+    p = sub.add_parser("path", help="how two entities are connected, step by step with the sources")
+    p.add_argument("a", metavar="A", help="an entity (label, id or IRI)")
+    p.add_argument("b", metavar="B", help="another entity")
+    p.add_argument("--max-length", type=int, default=6, metavar="N", help="longest chain to look for (default: 6)")
+    p.add_argument("--via-places", action="store_true", help="also connect through shared places")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    build_input(p)
 
     p = sub.add_parser("serve", help="serve the build as a read-only SPARQL endpoint (the Oxigraph server)")
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
@@ -140,7 +175,14 @@ def _counts_table(counts: dict[str, int]) -> str:
 
 
 def _size(path: Path) -> str:
-    n = float(path.stat().st_size)
+    if path.is_dir():
+        files = [p for p in path.rglob("*") if p.is_file()]
+        return f"{len(files)} files, {_size_of(sum(p.stat().st_size for p in files))}"
+    return _size_of(path.stat().st_size)
+
+
+def _size_of(size: int) -> str:
+    n = float(size)
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
@@ -169,9 +211,27 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from kg.errors import UsageError
     from kg.pipeline import load
 
+    if args.format not in NETWORK_FORMATS and args.projection != "typed":
+        raise UsageError("--projection is for the network formats", hint="use --format graphml, gexf or csv")
+    if args.format in NETWORK_FORMATS and args.output is None:
+        raise UsageError(f"--format {args.format} needs -o", hint="a file name, or a folder for csv")
     graph = load(args.data, args.ontology, progress=_progress(args))
+    if args.format in NETWORK_FORMATS:
+        from kg import network
+
+        net = network.typed_graph(graph) if args.projection == "typed" else network.analyze(
+            graph, args.projection).graph
+        if args.format == "csv":
+            written = list(network.write_csv(net, args.output))
+        else:
+            writer = network.write_graphml if args.format == "graphml" else network.write_gexf
+            written = [writer(net, args.output)]
+        for path in written:
+            print(f"Wrote {path} ({_size(path)})", file=sys.stderr)
+        return 0
     if args.output is None:
         graph.serialize(args.format, sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -263,6 +323,66 @@ def _emit(args: argparse.Namespace, content: bytes) -> int:
     return 0
 
 
+def _opened(args: argparse.Namespace):
+    from kg.pipeline import open_build
+
+    opened = open_build(args.build, args.data, args.ontology)
+    for warning in opened.warnings:
+        print(f"kg: warning: {warning}", file=sys.stderr)
+    return opened.graph
+
+
+ANALYZE_COLUMNS = ["rank", "label", "type", "countries", "degree", "weighted_degree", "betweenness", "pagerank",
+                   "community", "diversity", "broker_of"]
+TIMELINE_COLUMNS = ["period", "nodes", "edges", "components", "communities", "entered", "left", "new_ties",
+                    "lost_ties", "top"]
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from kg import network
+    from kg.answer import resolve
+    from kg.errors import UsageError
+    from kg.namespaces import KGO
+    from kg.results import render_rows
+
+    if args.top is not None and args.top < 1:
+        raise UsageError("--top must be at least 1")
+    graph = _opened(args)
+    edition = resolve(graph, args.edition, cls=KGO + "ProgrammeEdition", what="ProgrammeEdition").value \
+        if args.edition else None
+    options = {"role": args.role, "edition": edition, "since": args.since, "until": args.until, "top": args.top}
+    if args.by:
+        timeline = network.timeline(graph, args.projection, by=args.by, **options)
+        content = render_rows(timeline.rows(), args.format, TIMELINE_COLUMNS)
+    else:
+        analysis = network.analyze(graph, args.projection, **options)
+        summary = analysis.summary()
+        content = render_rows(analysis.rows(), args.format, ANALYZE_COLUMNS, extra=summary
+                              if args.format == "json" else None)
+        if args.format == "table":
+            head = (f"{summary['projection']} network: {summary['nodes']} nodes, {summary['edges']} ties, "
+                    f"{summary['components']} components, {summary['communities']} communities "
+                    f"({summary['community_method']}); betweenness {summary['betweenness_method']}\n")
+            content = head.encode("utf-8") + content
+    return _emit(args, content)
+
+
+def _path(args: argparse.Namespace) -> int:
+    from kg import network
+    from kg.answer import resolve
+    from kg.results import render_rows
+
+    graph = _opened(args)
+    a, b = resolve(graph, args.a).value, resolve(graph, args.b).value
+    steps = network.find_path(graph, a, b, max_length=args.max_length, via_places=args.via_places)
+    rows = [step.as_dict() for step in steps]
+    if args.format == "json":
+        return _emit(args, render_rows(rows, "json"))
+    table = [{"step": i, "entity": r["label"], "type": r["type"], "then": r["relation"],
+              "sources": " ".join(s.rsplit("/", 1)[-1] for s in r["sources"])} for i, r in enumerate(rows, 1)]
+    return _emit(args, render_rows(table, "table"))
+
+
 def _serve(args: argparse.Namespace) -> int:
     from kg.serve import Server
 
@@ -305,4 +425,4 @@ def _push(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"build": _build, "validate": _validate, "export": _export, "stats": _stats, "query": _query,
-             "serve": _serve, "push": _push}
+             "serve": _serve, "push": _push, "analyze": _analyze, "path": _path}

@@ -215,13 +215,27 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
         "files": {},
     }
     files = write_atomically(out, {f"{OUTPUT_NAME}.{export.FORMATS[f][0]}": f for f in formats},
-                             graph, manifest, progress)
+                             graph, manifest, progress, folders={NETWORK_FOLDER: _network_files})
     return BuildResult(graph, counts, files)
 
 
+NETWORK_FOLDER = "network"
+
+
+def _network_files(graph: KnowledgeGraph, folder: Path) -> list[Path]:
+    from kg.network import write_network_files
+
+    return write_network_files(graph, folder)
+
+
 def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, manifest: dict,
-                     progress: Progress | None = None) -> list[Path]:
-    """Write each ``name -> format`` of ``graph`` into ``out`` all-or-nothing, then the manifest."""
+                     progress: Progress | None = None,
+                     folders: dict[str, Callable[[KnowledgeGraph, Path], list[Path]]] | None = None) -> list[Path]:
+    """Write each ``name -> format`` of ``graph`` into ``out`` all-or-nothing, then the manifest.
+
+    ``folders`` maps a sub-folder name to a function that fills it (the network files); each
+    folder replaces the previous one whole, and its files are in the manifest too.
+    """
     say = progress or (lambda _msg: None)
     if out.exists() and not out.is_dir():
         raise OutputError("the output path exists and is not a folder", file=display_path(out),
@@ -241,16 +255,26 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                 os.fsync(fh.fileno())
             digest = hashlib.sha256((tmp / name).read_bytes()).hexdigest()
             manifest["files"][name] = {"sha256": digest, "bytes": (tmp / name).stat().st_size}
+        for folder, fill in (folders or {}).items():
+            say(f"writing {folder}/")
+            for path in sorted(fill(graph, tmp / folder)):
+                name = path.relative_to(tmp).as_posix()
+                manifest["files"][name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                                           "bytes": path.stat().st_size}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         # The old manifest goes first: between here and the new one, the folder has none, so no
         # reader trusts a mix of old and new files.
         (out / MANIFEST).unlink(missing_ok=True)
         for name in outputs:
             os.replace(tmp / name, out / name)
+        for folder in folders or {}:
+            if (out / folder).is_dir():
+                os.replace(out / folder, tmp / f".old-{folder}")  # removed with tmp below
+            os.replace(tmp / folder, out / folder)
         os.replace(tmp / MANIFEST, out / MANIFEST)
     except OSError as exc:
         raise OutputError(f"cannot write the build: {exc.strerror}", file=display_path(out),
                           hint="check free space and permissions; the previous files were kept") from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return [out / name for name in outputs]
+    return [out / name for name in outputs] + [out / folder for folder in folders or {}]

@@ -175,3 +175,44 @@ def table(answer: Answer, labels: dict[str, str]) -> str:
     n = len(body)
     out.append(f"({n} row{'s' if n != 1 else ''})")
     return "\n".join(out) + "\n"
+
+
+def render_rows(rows: list[dict], fmt: str, columns: list[str] | None = None, *, extra: dict | None = None) -> bytes:
+    """Plain rows (dicts of text and numbers) as ``table`` (``columns`` only), ``csv`` (every column,
+    formulas neutralised) or ``json`` (``{"summary": extra, "rows": rows}`` when ``extra`` is given)."""
+    if fmt == "json":
+        doc: object = {**({"summary": extra} if extra is not None else {}), "rows": rows}
+        return (json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
+    every = list(dict.fromkeys(k for row in rows for k in row))
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(every)
+        for row in rows:
+            writer.writerow([neutralise(str(row[c]).lower() if isinstance(row.get(c), bool) else _plain(row.get(c)))
+                             for c in every])
+        return buf.getvalue().encode("utf-8")
+    if fmt != "table":
+        raise ValueError(f"unknown format {fmt!r}; one of table, csv, json")
+    header = [c for c in (columns or every) if c in every] or every
+    body = [[_clip(printable(_plain(row.get(c))), MAX_CELL) for c in header] for row in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in body]) for i, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
+    out.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return "; ".join(_plain(v) for v in value)
+    return str(value)
