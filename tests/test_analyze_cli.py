@@ -1,0 +1,110 @@
+"""`kg analyze`, `kg path`, the network exports and the network files of `kg build`, as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from conftest import DATA, ONTOLOGY, run_kg
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("analyze")
+    shutil.copytree(DATA, root / "data")
+    shutil.copytree(ONTOLOGY, root / "ontology")
+    result = run_kg("build", cwd=root)
+    assert result.returncode == 0, result.stderr.decode()
+    return root
+
+
+def test_build_writes_the_network_files_into_the_manifest(built: Path) -> None:
+    manifest = json.loads((built / "build" / "manifest.json").read_text(encoding="utf-8"))
+    network = {name for name in manifest["files"] if name.startswith("network/")}
+    assert {"network/person.graphml", "network/person.gexf", "network/person/nodes.csv",
+            "network/person/edges.csv", "network/summary.json", "network/typed.graphml"} <= network
+    summary = json.loads((built / "build" / "network" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["person"]["summary"]["betweenness_method"] == "exact"
+    person = nx.read_graphml(built / "build" / "network" / "person.graphml")
+    assert person.has_edge("kg:malcolm-clarke", "kg:vikram-channa")
+
+
+def test_a_second_build_replaces_the_network_folder_whole(built: Path) -> None:
+    stray = built / "build" / "network" / "stray.txt"
+    stray.write_text("left by hand", encoding="utf-8")
+    assert run_kg("build", cwd=built).returncode == 0
+    assert not stray.exists()
+    assert not list((built / "build").glob(".tmp-*"))
+
+
+def test_analyze_table_names_the_most_central_people(built: Path) -> None:
+    result = run_kg("analyze", "--top", "2", cwd=built)
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stdout.decode().splitlines()
+    assert lines[0].startswith("person network: ") and "betweenness exact" in lines[0]
+    assert lines[3].split()[1:3] == ["Malcolm", "Clarke"]
+    assert lines[-1] == "(2 rows)"
+
+
+def test_analyze_json_and_csv_with_filters(built: Path) -> None:
+    result = run_kg("analyze", "--edition", "First IP Plan (2022-2023)", "--role", "mentor", "--format", "json",
+                    cwd=built)
+    assert result.returncode == 0, result.stderr.decode()
+    doc = json.loads(result.stdout)
+    assert doc["summary"]["filters"]["edition"].endswith("/ip-plan-edition-1")
+    assert {row["label"] for row in doc["rows"]} == {"Malcolm Clarke", "Vikram Channa"}
+    csv_result = run_kg("analyze", "--projection", "organisation", "--format", "csv", cwd=built)
+    rows = list(csv.DictReader(io.StringIO(csv_result.stdout.decode())))
+    assert rows[0]["label"] == "China International Communications Group"
+
+
+def test_analyze_by_edition(built: Path) -> None:
+    result = run_kg("analyze", "--by", "edition", "--format", "csv", cwd=built)
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
+    assert [r["period"] for r in rows] == ["First IP Plan (2022-2023)", "Second IP Plan (2024-2025)",
+                                          "Third IP Plan (2026)"]
+
+
+def test_analyze_bad_arguments(built: Path) -> None:
+    result = run_kg("analyze", "--role", "mentr", cwd=built)
+    assert result.returncode == 2 and "mentor" in result.stderr.decode()
+    result = run_kg("analyze", "--edition", "Fourth IP Plan", cwd=built)
+    assert result.returncode == 2 and "no ProgrammeEdition is called 'Fourth IP Plan'" in result.stderr.decode()
+
+
+def test_path_between_two_people_with_sources(built: Path) -> None:
+    result = run_kg("path", "Arthur Jones", "Nicholas Reed", "--format", "json", cwd=built)
+    assert result.returncode == 0, result.stderr.decode()
+    steps = json.loads(result.stdout)["rows"]
+    assert steps[0]["label"] == "Arthur Jones" and steps[-1]["label"] == "Nicholas Reed"
+    assert all(step["sources"] for step in steps[:-1])
+    table = run_kg("path", "arthur-jones", "nicholas-reed", cwd=built).stdout.decode()
+    assert "Malcolm Clarke" in table
+
+
+def test_no_path_is_a_clear_error(built: Path) -> None:
+    result = run_kg("path", "Arthur Jones", "Nicholas Reed", "--max-length", "1", cwd=built)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_network_formats(built: Path, fmt: str) -> None:
+    result = run_kg("export", "--format", fmt, "--projection", "person", "-o", f"out/person.{fmt}", cwd=built)
+    assert result.returncode == 0, result.stderr.decode()
+    read = nx.read_graphml if fmt == "graphml" else nx.read_gexf
+    net = read(built / "out" / f"person.{fmt}")
+    assert net.number_of_nodes() >= 19
+
+
+def test_export_csv_needs_a_folder(built: Path) -> None:
+    result = run_kg("export", "--format", "csv", "-o", "out/typed", cwd=built)
+    assert result.returncode == 0, result.stderr.decode()
+    assert (built / "out" / "typed" / "nodes.csv").is_file() and (built / "out" / "typed" / "edges.csv").is_file()
+    missing = run_kg("export", "--format", "csv", cwd=built)
+    assert missing.returncode == 2 and "needs -o" in missing.stderr.decode()
