@@ -64,6 +64,7 @@ class Analysis:
     betweenness_method: str
     seed: int = SEED
     top: int | None = None
+    structural_holes: str = "exact"  # Burt's constraint and effective size: "exact" or why not computed
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per node (the first ``top`` only, if set), best first, lists joined by ``; ``."""
@@ -102,6 +103,7 @@ class Analysis:
             "modularity": self.modularity,
             "community_method": f"louvain(seed={self.seed})",
             "betweenness_method": self.betweenness_method,
+            "structural_holes": self.structural_holes,
             "bridges": [list(b) for b in self.bridges],
             "brokers": [n.iri for n in self.nodes if n.broker],
         }
@@ -187,8 +189,13 @@ def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | Non
                   if g.number_of_edges() else None)
     bridges = sorted(tuple(sorted(b)) for b in nx.bridges(g))
     cuts = set(nx.articulation_points(g))
-    constraint = nx.constraint(g, weight="weight")
-    esize = nx.effective_size(g, weight="weight")
+    # Burt's measures cost about degree^3 per node in networkx: minutes on a 20,000-node projection.
+    if n <= exact_limit:
+        constraint, esize = nx.constraint(g, weight="weight"), nx.effective_size(g, weight="weight")
+        holes = "exact"
+    else:
+        constraint, esize = {}, {}
+        holes = f"not computed (over {exact_limit} nodes)"
 
     nodes = []
     for x, d in g.nodes(data=True):
@@ -216,7 +223,8 @@ def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | Non
         g.nodes[m.iri].update(attrs)
     return Analysis(projection=projection or str(net.graph.get("projection", "")), filters=dict(filters or {}),
                     graph=g, nodes=nodes, bridges=bridges, components=components, communities=communities,
-                    modularity=modularity, betweenness_method=method, seed=seed, top=top)
+                    modularity=modularity, betweenness_method=method, seed=seed, top=top,
+                    structural_holes=holes)
 
 
 def analyze(graph: KnowledgeGraph, projection: str = "person", role: str | tuple[str, str | None] | RoleFilter |
