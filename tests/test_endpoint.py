@@ -225,9 +225,15 @@ def test_serve_command_prints_addresses_and_stops_on_ctrl_c(built: Path) -> None
 class _Fake(http.server.BaseHTTPRequestHandler):
     """A web server that is not a SPARQL store: for the client's error messages only."""
 
-    status, body, content_type = 200, b"<html>hello</html>", "text/html"
+    status, body, content_type, delay = 200, b"<html>hello</html>", "text/html", 0.0
 
     def do_POST(self) -> None:
+        time.sleep(self.delay)
+        if self.path.startswith("/ds/data"):  # a Graph Store that accepts everything and keeps little
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(204)
+            self.end_headers()
+            return
         self.send_response(self.status)
         self.send_header("Content-Type", self.content_type)
         if self.status == 401:
@@ -263,6 +269,24 @@ def test_remote_errors_are_clear(fake, built: Path, status: int, expected: str, 
     assert result.returncode == exit_code
     err = result.stderr.decode()
     assert expected in err and "Traceback" not in err
+
+
+def test_a_slow_endpoint_times_out(fake, built: Path) -> None:
+    url, handler = fake
+    handler.delay = 3.0
+    result = run_kg("query", "mentors", "--endpoint", url, "--timeout", "1", cwd=built)
+    assert result.returncode == 1
+    assert "did not answer within 1 s" in result.stderr.decode()
+
+
+def test_a_partly_accepted_push_is_an_error(fake, built: Path) -> None:
+    url, handler = fake
+    handler.body = b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": [{"n": {"type": "literal", ' \
+                   b'"value": "5", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}'
+    handler.content_type = "application/sparql-results+json"
+    result = run_kg("push", "--endpoint", url.replace("/sparql", "/ds/sparql"), cwd=built)
+    assert result.returncode == 1
+    assert "the push was only partly accepted: the graph holds 5 triples" in result.stderr.decode()
 
 
 def test_unreachable_endpoint(built: Path) -> None:
