@@ -69,7 +69,7 @@ def test_stats_prints_counts(graph) -> None:
 def test_failed_build_keeps_the_previous_build_and_writes_nothing(tmp_path: Path) -> None:
     _copy_inputs(tmp_path)
     assert run_kg("build", cwd=tmp_path).returncode == 0
-    before = {p.name: p.read_bytes() for p in (tmp_path / "build").iterdir()}
+    before = _files(tmp_path / "build")
     with (tmp_path / "data" / "people.yaml").open("a", encoding="utf-8") as fh:
         fh.write("- id: broken\n  type: Person\n  label: Broken\n  sources: [no-such-source]\n")
     result = run_kg("build", cwd=tmp_path)
@@ -77,7 +77,7 @@ def test_failed_build_keeps_the_previous_build_and_writes_nothing(tmp_path: Path
     assert result.returncode == 1
     assert "Traceback" not in err
     assert "data/people.yaml:" in err and "sources: unknown id 'no-such-source'" in err
-    after = {p.name: p.read_bytes() for p in (tmp_path / "build").iterdir()}
+    after = _files(tmp_path / "build")
     assert after == before
 
 
@@ -129,3 +129,7 @@ def test_small_input_shows_no_progress() -> None:
     result = run_kg("validate")
     assert result.returncode == 0
     assert result.stderr == b""
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
