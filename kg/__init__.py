@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "build": "kg.pipeline", "load": "kg.pipeline", "validate": "kg.pipeline", "open_build": "kg.pipeline",
-    "query": "kg.answer",
+    "query": "kg.answer", "viz": "kg.viz",
     "KgError": "kg.errors", "ValidationError": "kg.errors", "KnowledgeGraph": "kg.graph",
 }
 

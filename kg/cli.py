@@ -107,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     build_input(p)
 
+    from kg.viz import command as viz_command  # cheap: loads neither the RDF stack nor networkx
+
+    p = sub.add_parser("viz", help="write an interactive HTML graph (whole graph, neighbourhood, network, query)",
+                       description=viz_command.DESCRIPTION)
+    viz_command.add_arguments(p)
+
     p = sub.add_parser("serve", help="serve the build as a read-only SPARQL endpoint (the Oxigraph server)")
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
     p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -383,6 +389,16 @@ def _path(args: argparse.Namespace) -> int:
     return _emit(args, render_rows(table, "table"))
 
 
+def _viz(args: argparse.Namespace) -> int:
+    from kg.viz import command as viz_command
+
+    result = viz_command.run(args)
+    for warning in result.warnings:
+        print(f"kg viz: warning: {warning}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from kg.serve import Server
 
@@ -425,4 +441,5 @@ def _push(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"build": _build, "validate": _validate, "export": _export, "stats": _stats, "query": _query,
-             "serve": _serve, "push": _push, "analyze": _analyze, "path": _path}
+             "serve": _serve, "push": _push, "analyze": _analyze, "path": _path,
+             "viz": _viz}

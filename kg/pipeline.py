@@ -215,11 +215,18 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
         "files": {},
     }
     files = write_atomically(out, {f"{OUTPUT_NAME}.{export.FORMATS[f][0]}": f for f in formats},
-                             graph, manifest, progress, folders={NETWORK_FOLDER: _network_files})
+                             graph, manifest, progress, folders={NETWORK_FOLDER: _network_files},
+                             pages={"overview.html": _overview})
     return BuildResult(graph, counts, files)
 
 
 NETWORK_FOLDER = "network"
+
+
+def _overview(graph: KnowledgeGraph, path: Path) -> None:
+    from kg.viz import overview
+
+    overview(graph).save(path)
 
 
 def _network_files(graph: KnowledgeGraph, folder: Path) -> list[Path]:
@@ -230,11 +237,13 @@ def _network_files(graph: KnowledgeGraph, folder: Path) -> list[Path]:
 
 def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, manifest: dict,
                      progress: Progress | None = None,
-                     folders: dict[str, Callable[[KnowledgeGraph, Path], list[Path]]] | None = None) -> list[Path]:
+                     folders: dict[str, Callable[[KnowledgeGraph, Path], list[Path]]] | None = None,
+                     pages: dict[str, Callable[[KnowledgeGraph, Path], None]] | None = None) -> list[Path]:
     """Write each ``name -> format`` of ``graph`` into ``out`` all-or-nothing, then the manifest.
 
     ``folders`` maps a sub-folder name to a function that fills it (the network files); each
-    folder replaces the previous one whole, and its files are in the manifest too.
+    folder replaces the previous one whole. ``pages`` maps a file name to a function that writes it
+    (the HTML overview). Their files are in the manifest too.
     """
     say = progress or (lambda _msg: None)
     if out.exists() and not out.is_dir():
@@ -255,6 +264,11 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                 os.fsync(fh.fileno())
             digest = hashlib.sha256((tmp / name).read_bytes()).hexdigest()
             manifest["files"][name] = {"sha256": digest, "bytes": (tmp / name).stat().st_size}
+        for name, write_page in (pages or {}).items():
+            say(f"writing {name}")
+            write_page(graph, tmp / name)
+            manifest["files"][name] = {"sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest(),
+                                       "bytes": (tmp / name).stat().st_size}
         for folder, fill in (folders or {}).items():
             say(f"writing {folder}/")
             for path in sorted(fill(graph, tmp / folder)):
@@ -265,7 +279,7 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
         # The old manifest goes first: between here and the new one, the folder has none, so no
         # reader trusts a mix of old and new files.
         (out / MANIFEST).unlink(missing_ok=True)
-        for name in outputs:
+        for name in [*outputs, *(pages or {})]:
             os.replace(tmp / name, out / name)
         for folder in folders or {}:
             if (out / folder).is_dir():
@@ -277,4 +291,4 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                           hint="check free space and permissions; the previous files were kept") from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return [out / name for name in outputs] + [out / folder for folder in folders or {}]
+    return [out / name for name in [*outputs, *(pages or {})]] + [out / folder for folder in folders or {}]

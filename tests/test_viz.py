@@ -1,0 +1,574 @@
+"""Graph pages (kg.viz): the visual spec checked exactly on the curated data, the HTML checked for what it
+must never contain, and the page itself in real headless Chromium (Debian's chromium, driven by Playwright):
+no request leaves it, no console error, it draws what the spec says, its search finds a node, hostile text
+stays text. Screenshots go to $KG_TEST_ARTIFACTS, else tests/artefacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ONTOLOGY, ROOT, need
+
+import kg
+import kg.viz
+from kg.errors import OutputError, UsageError
+from kg.namespaces import KG, KGO
+from kg.viz import command, views
+from kg.viz.page import VIS_NETWORK_SHA256, script_json
+from kg.viz.spec import MAX_SIZE, MIN_SIZE
+from kg.viz.styles import ASSETS, load_styles
+
+HOSTILE = Path(__file__).resolve().parent / "viz" / "hostile"
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "</script><script>alert(1)</script>"
+ARTEFACTS = Path(os.environ.get("KG_TEST_ARTIFACTS") or ROOT / "tests" / "artefacts")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+_synthetic = importlib.util.spec_from_file_location("viz_synthetic", Path(__file__).parent / "viz" / "synthetic.py")
+synthetic = importlib.util.module_from_spec(_synthetic)  # type: ignore[arg-type]
+_synthetic.loader.exec_module(synthetic)  # type: ignore[union-attr]
+
+
+def k(name: str) -> str:
+    return KG + name
+
+
+@pytest.fixture(scope="module")
+def styles():
+    return load_styles()
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    """A small graph whose labels, descriptions, titles and quotes try to run script."""
+    return kg.load(HOSTILE, ONTOLOGY)
+
+
+@pytest.fixture(scope="module")
+def whole(graph):
+    return kg.viz.visualise(graph)
+
+
+# --- the spec, exactly ------------------------------------------------------------------------------
+
+
+def test_neighbourhood_of_the_2024_exhibition_at_depth_1(graph, styles) -> None:
+    spec = kg.viz.neighbourhood_spec(graph, "kg:ip-plan-2024-exhibition", 1)
+    nodes = {(n.id, n.label, n.cls, n.group, n.measure, n.focus) for n in spec.nodes}
+    assert nodes == {
+        (k("ip-plan-2024-exhibition"), "IP Plan Exhibition", "kgo:Exhibition", "kgo:Event", 4, True),
+        (k("ip-plan-2024-launch"), "Launch ceremony of the second IP Plan", "kgo:LaunchCeremony", "kgo:Event", 3,
+         False),
+        (k("ip-plan-edition-2"), "Second IP Plan (2024-2025)", "kgo:ProgrammeEdition", "kgo:ProgrammeEdition", 2,
+         False),
+        (k("changsha"), "Changsha", "kgo:City", "kgo:Place", 2, False),
+        (k("a-long-cherished-dream"), "A Long Cherished Dream", "kgo:DocumentarySeries", "kgo:Work", 1, False),
+    }
+    edges = {(e.source, e.target, e.label, e.role, e.kind) for e in spec.edges}
+    assert edges == {
+        (k("a-long-cherished-dream"), k("ip-plan-2024-exhibition"), "exhibited work", "role:exhibited-work",
+         "participation"),
+        (k("ip-plan-2024-exhibition"), k("changsha"), "location", "schema:location", "relation"),
+        (k("ip-plan-2024-exhibition"), k("ip-plan-2024-launch"), "part of", "kgo:partOf", "relation"),
+        (k("ip-plan-2024-exhibition"), k("ip-plan-edition-2"), "part of", "kgo:partOf", "relation"),
+        (k("ip-plan-2024-launch"), k("changsha"), "location", "schema:location", "relation"),
+        (k("ip-plan-2024-launch"), k("ip-plan-edition-2"), "part of", "kgo:partOf", "relation"),
+    }
+    assert [n.id for n in spec.nodes] == sorted(n.id for n in spec.nodes)
+    assert spec.focus == k("ip-plan-2024-exhibition") and spec.view == "neighbourhood"
+    assert spec.title == "Neighbourhood of IP Plan Exhibition (depth 1)"
+    # Colours, shapes and line styles are the style file's.
+    for n in spec.nodes:
+        style = styles.classes[KGO + n.group.removeprefix("kgo:")]
+        assert (n.colour, n.shape) == (style.colour, style.shape)
+    for e in spec.edges:
+        if e.kind == "participation":
+            style = styles.roles[KG.replace("/id/", "/role/") + e.role.removeprefix("role:")]
+        else:
+            style = styles.for_relation({"kgo:partOf": KGO + "partOf",
+                                         "schema:location": "http://schema.org/location"}[e.role])
+        assert (e.colour, e.width, e.dashes) == (style.colour, style.width, style.dashes)
+    assert [(c.key, c.count) for c in spec.classes] == [
+        ("kgo:Event", 2), ("kgo:Place", 1), ("kgo:ProgrammeEdition", 1), ("kgo:Work", 1)]
+    assert [(r.key, r.label, r.count) for r in spec.roles] == [
+        ("role:exhibited-work", "exhibited work", 1), ("schema:location", "location", 2),
+        ("kgo:partOf", "part of", 3)]
+    # Sizes follow the degree in the view: the largest has the largest size.
+    sizes = {n.id: n.size for n in spec.nodes}
+    assert sizes[k("ip-plan-2024-exhibition")] == MAX_SIZE
+    assert sizes[k("a-long-cherished-dream")] < sizes[k("changsha")] < sizes[k("ip-plan-2024-launch")]
+    assert all(MIN_SIZE <= s <= MAX_SIZE for s in sizes.values())
+    # Edition membership (the page's edition filter): Changsha belongs to none.
+    editions = {n.id: n.editions for n in spec.nodes}
+    assert editions[k("changsha")] == []
+    assert editions[k("ip-plan-2024-exhibition")] == editions[k("a-long-cherished-dream")] == [k("ip-plan-edition-2")]
+    assert spec.editions == [{"id": k("ip-plan-edition-2"), "label": "Second IP Plan (2024-2025)"}]
+
+
+def test_depth_0_and_2(graph) -> None:
+    alone = kg.viz.neighbourhood_spec(graph, "IP Plan Exhibition", 0)
+    assert [n.id for n in alone.nodes] == [k("ip-plan-2024-exhibition")] and alone.edges == []
+    wider = kg.viz.neighbourhood_spec(graph, "ip-plan-2024-exhibition", 2)
+    assert len(wider.nodes) > 5
+    assert {k("malcolm-clarke")} <= {n.id for n in wider.nodes}  # director of the exhibited series
+
+
+def test_tooltips_say_label_type_roles_dates_and_sources(graph) -> None:
+    spec = kg.viz.neighbourhood_spec(graph, "kg:ip-plan-2024-exhibition", 1)
+    edge = next(e for e in spec.edges if e.kind == "participation")
+    assert edge.tooltip.splitlines()[:3] == ["A Long Cherished Dream → IP Plan Exhibition",
+                                             "role: exhibited work (role:exhibited-work)", "date: 2024-07-30"]
+    assert "Launch ceremony of the second IP Plan held in Changsha <http://artefactentertainment.com/en/news/" \
+           "xx_2407>" in edge.tooltip
+    assert "quote: including A Long Cherished Dream" in edge.tooltip
+    node = spec.node(k("ip-plan-2024-exhibition")).tooltip.splitlines()
+    assert node[:3] == ["IP Plan Exhibition", "type: Exhibition (kgo:Exhibition)", "kg:ip-plan-2024-exhibition"]
+    assert "roles in it: exhibited work" in node and "date: 2024-07-30" in node
+    assert "exhibited works: more than 20" in node  # a quantity the source states
+    assert any(line.startswith("• Launch ceremony of the second IP Plan held in Changsha") for line in node)
+    clarke = kg.viz.neighbourhood_spec(graph, "Malcolm Clarke", 1).node(k("malcolm-clarke")).tooltip
+    assert re.search(r"^roles held: .*director.*mentor.*speaker", clarke, re.M)
+
+
+def test_whole_graph_draws_participations_as_edges_and_leaves_schema_out(graph, whole) -> None:
+    spec = whole.spec
+    classes = {n.cls for n in spec.nodes}
+    assert not classes & {"kgo:Participation", "kgo:Quantity", "kgo:Quotation", "kgo:AwardOutcome", "kgo:Claim"}
+    assert not any(n.group == "kgo:Source" or n.cls.endswith(("Article", "WebPage", "Podcast")) for n in spec.nodes)
+    assert not any(n.id.startswith((KGO, "http://www.w3.org/")) for n in spec.nodes)  # no ontology terms
+    assert not any(e.role in ("rdf:type", "rdfs:subClassOf", "prov:wasDerivedFrom") for e in spec.edges)
+    counts = graph.counts()
+    assert len(spec.nodes) == sum(counts[x] for x in ("people", "organisations", "works", "events", "programmes",
+                                                      "programme editions", "places", "awards"))
+    drawn = graph.select("SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Participation ; kgo:agent ?a ; "
+                         "kgo:participationIn ?t }").rows[0]["n"].value
+    assert sum(e.kind == "participation" for e in spec.edges) == int(drawn)
+    # A shortcut triple (schema:director ...) that repeats a participation is not drawn twice.
+    assert not any(e.role == "schema:director" for e in spec.edges)
+    assert all(n.x is not None and n.y is not None for n in spec.nodes)
+    assert [c.key for c in spec.classes] == sorted(c.key for c in spec.classes)
+
+
+def test_sources_are_nodes_only_when_asked(graph) -> None:
+    spec = kg.viz.graph_spec(graph, include_sources=True)
+    sources = [n for n in spec.nodes if n.group == "kgo:Source"]
+    assert len(sources) == graph.counts()["sources"]
+    assert any(e.role == "prov:wasDerivedFrom" for e in spec.edges)
+
+
+def test_the_spec_is_plain_json_and_deterministic(graph, whole) -> None:
+    again = kg.viz.visualise(graph).spec.to_json()
+    assert whole.spec.to_json() == again
+    data = json.loads(again)
+    assert set(data["edges"][0]) >= {"from", "to", "label", "role", "colour", "dashes", "tooltip", "editions"}
+    assert set(data["nodes"][0]) >= {"id", "label", "cls", "group", "colour", "shape", "size", "x", "y", "tooltip"}
+
+
+def test_the_same_graph_gives_the_same_page_in_any_process() -> None:
+    # Set and dict orders vary with PYTHONHASHSEED between processes; the page must not.
+    code = (f"import hashlib, kg, kg.viz; g = kg.load({str(DATA)!r}, {str(ONTOLOGY)!r}, shapes=False, "
+            "checks=False); print(*(hashlib.sha256(kg.viz.visualise(g, **o).html.encode()).hexdigest() for o in "
+            "({}, {'projection': 'person'}, {'focus': 'Malcolm Clarke', 'depth': 2})))")
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+def test_styles_fall_back_and_a_class_or_role_needs_no_code(graph, tmp_path) -> None:
+    text = (ASSETS / "styles.toml").read_text(encoding="utf-8")
+    text = re.sub(r'\[classes\."kgo:Event"\][^\[]*', "", text)  # events lose their style ...
+    text += '\n[classes."kgo:Exhibition"]\ncolour = "#123456"\nshape = "star"\nlabel = "Exhibitions"\n'
+    text += '\n[roles."role:participant"]\ncolour = "#654321"\n'
+    path = tmp_path / "styles.toml"
+    path.write_text(text, encoding="utf-8")
+    spec = kg.viz.neighbourhood_spec(graph, "kg:ip-plan-2024-exhibition", 1, styles=path)
+    fallback = load_styles(path).fallback_class
+    launch, exhibition = spec.node(k("ip-plan-2024-launch")), spec.node(k("ip-plan-2024-exhibition"))
+    assert (launch.group, launch.colour, launch.shape) == ("other", fallback.colour, fallback.shape)
+    assert (exhibition.group, exhibition.colour, exhibition.shape) == ("kgo:Exhibition", "#123456", "star")
+    assert ("kgo:Exhibition", "Exhibitions") in {(c.key, c.label) for c in spec.classes}
+    assert spec.classes[-1].key == "other"
+    # role:co-director has no style: it is drawn as role:director, its nearest broader role with one.
+    clarke = kg.viz.graph_spec(graph)
+    styles = load_styles()
+    co = [e for e in clarke.edges if e.role == "role:co-director"]
+    assert co and all(e.colour == styles.roles[KG.replace("/id/", "/role/") + "director"].colour for e in co)
+    assert all(e.label == "co-director" for e in co)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('[classes."kgo:Person"]\ncolour = "blue"\n', "is not #rrggbb"),
+    ('[classes."kgo:Person"]\nshape = "blob"\n', "unknown shape"),
+    ('[roles."role:mentor"]\nwidth = -1\n', "is not a number of pixels"),
+    ("classes = 3\n", "must be a table"),
+    ("[classes\n", "not valid TOML"),
+])
+def test_a_bad_styles_file_is_refused(tmp_path, entry, message) -> None:
+    path = tmp_path / "styles.toml"
+    path.write_text(entry, encoding="utf-8")
+    with pytest.raises(UsageError, match=message):
+        load_styles(path)
+
+
+def test_projection(graph) -> None:
+    spec = kg.viz.projection_spec(graph, "person")
+    assert spec.view == "projection" and not spec.directed
+    assert {n.group for n in spec.nodes} == {"kgo:Person"}
+    assert all(e.kind == "tie" and not e.arrows for e in spec.edges)
+    assert all(e.source < e.target for e in spec.edges)
+    measure = {n.id: n.measure for n in spec.nodes}
+    size = {n.id: n.size for n in spec.nodes}
+    assert all(size[a] <= size[b] for a in size for b in size if measure[a] < measure[b])
+    if views._network() is not None:
+        assert spec.size_by == "weighted_degree"
+        net = kg.network.project(graph, "person")
+        assert {n.id for n in spec.nodes} == set(net.nodes)
+        assert len(spec.edges) == net.number_of_edges()
+        mentors = kg.viz.projection_spec(graph, "person", role="mentor", edition="ip-plan-edition-1")
+        assert mentors.title == "Collaboration between people (role mentor, edition First IP Plan (2022-2023))"
+        assert {k("malcolm-clarke"), k("vikram-channa")} <= {n.id for n in mentors.nodes}
+
+
+def test_projection_without_kg_network(graph, monkeypatch) -> None:
+    monkeypatch.setattr(views, "_network", lambda: None)
+    spec = kg.viz.projection_spec(graph, "person")
+    assert spec.notes and "kg.network is not available" in spec.notes[0]
+    assert spec.size_by == "degree" and {n.group for n in spec.nodes} == {"kgo:Person"}
+    assert {e.role for e in spec.edges} == {"co-participation"}
+    with pytest.raises(UsageError, match=r"needs kg\.network"):
+        kg.viz.projection_spec(graph, "country")
+    with pytest.raises(UsageError, match=r"needs kg\.network"):
+        kg.viz.graph_spec(graph, size_by="pagerank")
+
+
+def test_query_construct_draws_its_triples(graph) -> None:
+    spec = kg.viz.query_spec(graph, "neighbourhood", {"entity": "kg:ip-plan-2024-exhibition"})
+    assert spec.title == "Query: Everything stated about an entity, as triples"
+    assert {n.id for n in spec.nodes} == {k(x) for x in ("ip-plan-2024-exhibition", "ip-plan-2024-launch",
+                                                          "ip-plan-edition-2", "changsha", "a-long-cherished-dream")}
+    # Only the triples the query returns: the launch's own links are not among them.
+    assert {(e.source, e.target, e.label) for e in spec.edges} == {
+        (k("a-long-cherished-dream"), k("ip-plan-2024-exhibition"), "exhibited work"),
+        (k("ip-plan-2024-exhibition"), k("changsha"), "location"),
+        (k("ip-plan-2024-exhibition"), k("ip-plan-2024-launch"), "part of"),
+        (k("ip-plan-2024-exhibition"), k("ip-plan-edition-2"), "part of")}
+    own = kg.viz.query_spec(graph, "CONSTRUCT { ?a kg:knows ?b } WHERE { ?p kgo:agent ?a ; kgo:role role:mentor ; "
+                                    "kgo:participationIn ?b }")
+    assert own.title == "Query: your SPARQL"
+    assert {e.role for e in own.edges} == {"kg:knows"} and len(own.edges) >= 2
+
+
+def test_query_select_draws_pairs(graph) -> None:
+    spec = kg.viz.query_spec(graph, "collaborators", {"person": "Malcolm Clarke"})
+    answer = kg.query("collaborators", graph=graph, person="Malcolm Clarke")
+    others = {r["collaborator"].value for r in answer.rows} - {k("malcolm-clarke")}
+    assert {n.id for n in spec.nodes} == others | {k("malcolm-clarke")}
+    assert len(spec.edges) == len(others)
+    assert all(k("malcolm-clarke") in (e.source, e.target) and e.kind == "pair" for e in spec.edges)
+    assert {e.role for e in spec.edges} == {"person – collaborator"}
+    assert "context: " in spec.edges[0].tooltip
+    swapped = kg.viz.query_spec(graph, "collaborators", {"person": "Malcolm Clarke"},
+                                columns=("collaborator", "context"))
+    assert {e.role for e in swapped.edges} == {"collaborator – context"}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda g: kg.viz.query_spec(g, "ASK { ?s ?p ?o }"), "ASK query"),
+    (lambda g: kg.viz.query_spec(g, "SELECT ?l WHERE { ?s skos:prefLabel ?l }"), "no two columns"),
+    (lambda g: kg.viz.query_spec(g, "collaborators", {"person": "Malcolm Clarke"}, columns=("x", "y")), "columns"),
+    (lambda g: kg.viz.visualise(g, focus="Malcolm Clarke", projection="person"), "cannot be combined"),
+    (lambda g: kg.viz.visualise(g, role="mentor"), "filter a projection"),
+    (lambda g: kg.viz.visualise(g, params={"a": "b"}), "parameters of a query"),
+    (lambda g: kg.viz.visualise(g, max_nodes=0), "max_nodes"),
+    (lambda g: kg.viz.visualise(g, projection="film"), "unknown projection"),
+    (lambda g: kg.viz.visualise(g, size_by="charm"), "unknown size measure"),
+    (lambda g: kg.viz.visualise(g, focus="Malcolm Clarke", depth=-1), "depth"),
+    (lambda g: kg.viz.visualise(g, focus="Nobody At All"), "no entity is called"),
+    (lambda g: kg.viz.visualise(g, focus="kg:artefact-2024-07-ip-plan-launch"), "not an entity"),
+    (lambda g: kg.viz.visualise(g, projection="person", edition="Malcolm Clarke"), "not a programme edition"),
+])
+def test_bad_arguments_raise_usage_errors(graph, call, message) -> None:
+    with pytest.raises(UsageError, match=message) as info:
+        call(graph)
+    assert info.value.hint
+
+
+def test_a_large_graph_keeps_its_best_connected_nodes_and_says_so() -> None:
+    big = synthetic.synthetic_graph(600)
+    full = kg.viz.graph_spec(big)
+    focus = next(n.id for n in full.nodes if n.measure == 0)  # an isolated node
+    cut = kg.viz.visualise(big, focus=focus, depth=0, max_nodes=1)
+    assert [n.id for n in cut.spec.nodes] == [focus]
+    spec = kg.viz.graph_spec(big, max_nodes=100)
+    assert len(spec.nodes) == 100 and spec.total_nodes == len(full.nodes)
+    threshold = sorted((n.measure for n in full.nodes), reverse=True)[99]
+    assert min(n.measure for n in spec.nodes) >= threshold
+    kept = {n.id for n in spec.nodes}
+    assert all(e.source in kept and e.target in kept for e in spec.edges)
+    assert spec.notes and spec.notes[-1].startswith(f"Showing the 100 nodes with the highest degree of "
+                                                    f"{len(full.nodes):,}")
+
+
+# --- the HTML ------------------------------------------------------------------------------------------
+
+
+def test_hostile_text_stays_literal_in_the_spec_and_in_the_page(hostile) -> None:
+    page = kg.viz.visualise(hostile)
+    labels = {n.label for n in page.spec.nodes}
+    assert {IMG, SCRIPT} <= labels
+    text = page.html
+    # The data is one JSON block, and parsing it gives the spec back exactly.
+    block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S)
+    assert block is not None and json.loads(block.group(1)) == page.spec.to_dict()
+    for needle in ("<img", "<svg onload", "<iframe", "</script><script>", "\u2028", "\u2029", "<a href"):
+        assert needle not in text
+    assert text.count("</script>") == 3  # the data block, vis-network and the page's script
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in block.group(1)
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in block.group(1)
+
+
+@pytest.mark.parametrize("value", [
+    IMG, SCRIPT, "a\u2028b\u2029c", "<!-- x -->", "&amp; &lt;", "]]>", "\"quotes\" 'and' `ticks`", "\\u003c",
+    {"nested": ["</SCRIPT>", "<Script>"]},
+])
+def test_script_json_round_trips_and_hides_markup(value) -> None:
+    text = script_json(value)
+    assert json.loads(text) == value
+    assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+
+
+def test_the_page_is_self_contained(whole) -> None:
+    text = whole.html
+    assert re.search(r"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                     r"script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:", text)
+    assert not re.search(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=""", text, re.I)
+    assert "@import" not in text and "@font-face" not in text
+    assert "vis-network" in text and f"@version {kg.viz.page.VIS_NETWORK_VERSION}" in text
+    js = (ASSETS / "page.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "document.write" not in js
+    vendored = (ASSETS / "vendor" / "vis-network.min.js").read_bytes()
+    assert hashlib.sha256(vendored).hexdigest() == VIS_NETWORK_SHA256
+    assert (ASSETS / "vendor" / "LICENSE-MIT").is_file() and (ASSETS / "vendor" / "README.md").is_file()
+
+
+def test_notebook_display_and_save(graph, tmp_path) -> None:
+    page = kg.viz(graph, focus="IP Plan Exhibition")  # the module is callable
+    assert isinstance(page, kg.viz.Page)
+    shown = page._repr_html_()
+    m = re.fullmatch(r'<iframe srcdoc="([^"]*)" sandbox="allow-scripts" [^<>]*></iframe>', shown)
+    assert m is not None and html.unescape(m.group(1)) == page.html
+    out = page.save(tmp_path / "sub" / "page.html")
+    assert out.read_text(encoding="utf-8") == page.html
+    assert [p.name for p in out.parent.iterdir()] == ["page.html"]  # no temporary file left
+    with pytest.raises(OutputError, match="is a folder"):
+        page.save(tmp_path)
+
+
+def test_to_pyvis(graph) -> None:
+    pytest.importorskip("pyvis")
+    page = kg.viz(graph, focus="IP Plan Exhibition")
+    net = page.to_pyvis()
+    assert len(net.nodes) == 5 and len(net.edges) == 6
+    assert all("title" not in n for n in net.nodes)
+
+
+def test_the_command_module_is_light_and_agrees_with_the_library() -> None:
+    code = "import sys, kg.viz.command; print(sorted(m for m in ('networkx', 'pyoxigraph') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
+    assert (command.MAX_NODES, command.MEASURES, command.PROJECTIONS) == (
+        kg.viz.MAX_NODES, kg.viz.MEASURES, kg.viz.PROJECTIONS)
+
+
+def test_command_writes_a_page_from_the_build(graph, tmp_path) -> None:
+    from kg.pipeline import fingerprint, input_hashes, write_atomically
+
+    build = tmp_path / "build"
+    write_atomically(build, {"kg.nt": "nt"}, graph, {"inputs": fingerprint(DATA, ONTOLOGY),
+                                                      "input_files": input_hashes(DATA, ONTOLOGY), "counts": {},
+                                                      "files": {}})
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    args = parser.parse_args(["--focus", "IP Plan Exhibition", "--build", str(build), "--data", str(DATA),
+                              "--ontology", str(ONTOLOGY), "-o", str(tmp_path / "x.html")])
+    result = command.run(args)
+    assert result.path.is_file() and len(result.spec.nodes) == 5
+    assert result.summary().startswith(f"Wrote {tmp_path / 'x.html'}: Neighbourhood of IP Plan Exhibition")
+    for argv, message in ((["--depth", "2"], "--depth goes with --focus"), (["-o", "x.txt"], "not an .html"),
+                          (["--query", "mentors", "--columns", "a"], "not two column names"),
+                          (["--query", "mentors", "-p", "edition"], "is not NAME=VALUE")):
+        with pytest.raises(UsageError, match=message):
+            command.run(parser.parse_args([*argv, "--build", str(build)]))
+
+
+# --- in the browser ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (never Playwright's own browser download)."""
+    need(Path(CHROMIUM).is_file(), "Chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright for Python (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        yield b
+        b.close()
+
+
+class Opened:
+    """A page open in the browser, with every request, console message and script error it caused."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 800})
+        self.requests: list[str] = []
+        self.console: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # Before any script of the page: a trap for dialogs and a record of CSP violations.
+        self.page.add_init_script("""
+            window.__ran = [];
+            window.alert = window.confirm = window.prompt = function (m) { window.__ran.push(String(m)); };
+            window.__csp = [];
+            document.addEventListener('securitypolicyviolation',
+                                      function (e) { window.__csp.push(e.violatedDirective); });
+        """)
+        self.page.on("dialog", lambda d: (self.errors.append("dialog: " + d.message), d.dismiss()))
+        start = time.perf_counter()
+        self.page.goto(path.as_uri())
+        # A function, not an expression: Playwright evaluates expressions with eval, which the page's CSP forbids.
+        self.page.wait_for_function("() => window.kgViz && window.kgViz.ready === true", timeout=30_000)
+        self.seconds = time.perf_counter() - start
+        self.uri = path.as_uri()
+
+    def js(self, expression: str):
+        return self.page.evaluate(expression)
+
+    def check_clean(self) -> None:
+        assert [u for u in self.requests if u != self.uri] == []
+        assert self.errors == []
+        assert [m for m in self.console if m[0] in ("error", "warning")] == []
+        assert self.js("window.__csp") == []
+        assert self.js("window.__ran") == []
+
+    def screenshot(self, name: str) -> None:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTEFACTS / name))
+
+    def drawn(self) -> tuple[int, int, int, int]:
+        return tuple(self.js("[kgViz.nodes.length, kgViz.edges.length, kgViz.network.body.nodeIndices.length, "
+                             "kgViz.network.body.edgeIndices.length]"))
+
+
+def test_the_page_loads_offline_and_draws_the_spec(browser, whole, tmp_path) -> None:
+    opened = Opened(browser, whole.save(tmp_path / "graph.html"))
+    opened.check_clean()
+    n, m = len(whole.spec.nodes), len(whole.spec.edges)
+    assert opened.drawn() == (n, m, n, m)
+    first = whole.spec.nodes[0]
+    drawn_at = opened.js(f"kgViz.network.getPosition({json.dumps(first.id)})")
+    assert abs(drawn_at["x"] - first.x) <= 1 and abs(drawn_at["y"] - first.y) <= 1  # positions from Python
+    assert opened.js("document.getElementById('kg-counts').textContent") == \
+        f"Showing {n} of {n} nodes and {m} of {m} edges."
+    assert opened.js("document.title") == whole.spec.title
+    opened.screenshot("viz-whole-graph.png")
+    # The class filter hides people, and the edges that touch them.
+    opened.page.click("#kg-classes input[data-key='kgo:Person']")
+    people = {x.id for x in whole.spec.nodes if x.group == "kgo:Person"}
+    shown_edges = [e for e in whole.spec.edges if e.source not in people and e.target not in people]
+    assert opened.js("[kgViz.nodeView.length, kgViz.edgeView.length]") == [n - len(people), len(shown_edges)]
+    assert opened.js("kgViz.network.body.nodeIndices.length") == n - len(people)
+    opened.page.click("#kg-classes input[data-key='kgo:Person']")
+    # The edition filter keeps the nodes and edges of one edition.
+    edition = whole.spec.editions[0]["id"]
+    opened.page.select_option("#kg-editions", edition)
+    in_edition = {x.id for x in whole.spec.nodes if edition in x.editions}
+    edges = [e for e in whole.spec.edges if edition in e.editions and e.source in in_edition and e.target in in_edition]
+    assert opened.js("[kgViz.nodeView.length, kgViz.edgeView.length]") == [len(in_edition), len(edges)]
+    opened.check_clean()
+    opened.page.close()
+
+
+def test_search_finds_and_focuses_a_node(browser, whole, tmp_path) -> None:
+    opened = Opened(browser, whole.save(tmp_path / "graph.html"))
+    opened.page.fill("#kg-search", "malcolm clarke")
+    opened.page.press("#kg-search", "Enter")
+    assert opened.js("kgViz.network.getSelectedNodes()") == [k("malcolm-clarke")]
+    node = whole.spec.node(k("malcolm-clarke"))
+    centre = opened.js("kgViz.network.getViewPosition()")
+    assert abs(centre["x"] - node.x) < 1 and abs(centre["y"] - node.y) < 1
+    assert opened.js("document.getElementById('kg-search-result').textContent") == "Malcolm Clarke"
+    assert opened.js("document.getElementById('kg-details').textContent").startswith("Malcolm Clarke")
+    opened.page.fill("#kg-search", "no such thing at all")
+    opened.page.click("#kg-search-go")
+    assert opened.js("document.getElementById('kg-search-result').textContent").startswith("No entity matches")
+    opened.check_clean()
+    opened.screenshot("viz-search.png")
+    opened.page.close()
+
+
+def test_a_hostile_label_runs_no_script(browser, hostile, tmp_path) -> None:
+    page = kg.viz.visualise(hostile)
+    opened = Opened(browser, page.save(tmp_path / "hostile.html"))
+    opened.check_clean()
+    assert opened.drawn() == (4, 3, 4, 3)
+    # Show every tooltip and panel there is: search the hostile nodes, click an edge, hover a node.
+    for label in (IMG, SCRIPT):
+        opened.page.fill("#kg-search", label)
+        opened.page.press("#kg-search", "Enter")
+        assert opened.js("document.getElementById('kg-details').textContent").startswith(label)
+        assert opened.js("document.getElementById('kg-search-result').textContent") == label
+    person = k("img-person")
+    opened.page.click("#kg-fit")
+    point = opened.js(f"""(() => {{
+        const p = kgViz.network.canvasToDOM(kgViz.network.getPosition({json.dumps(person)}));
+        const r = document.getElementById('kg-graph').getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }})()""")
+    opened.page.mouse.move(point[0] - 40, point[1] - 40)
+    opened.page.mouse.move(point[0] + 1, point[1] + 1, steps=5)  # vis-network shows tooltips on mouse moves
+    opened.page.wait_for_function("() => { const t = document.querySelector('div.vis-tooltip'); "
+                                  "return t && t.style.visibility === 'visible'; }", timeout=5_000)
+    tip = opened.js("document.querySelector('div.vis-tooltip').textContent")
+    assert tip.startswith(IMG) and "<svg onload=alert(2)>" in tip
+    assert opened.js("document.querySelectorAll('img, iframe, object, embed, a[href]').length") == 0
+    assert opened.js("document.querySelectorAll('[onerror], [onload], [onclick]').length") == 0
+    assert opened.js("document.scripts.length") == 3
+    assert opened.js("window.__ran") == []
+    opened.check_clean()
+    opened.screenshot("viz-hostile.png")
+    opened.page.close()
+
+
+def test_a_graph_of_thousands_of_nodes_draws_within_three_seconds(browser, tmp_path) -> None:
+    page = kg.viz.visualise(synthetic.synthetic_graph(2000))
+    assert len(page.spec.nodes) > 1900
+    opened = Opened(browser, page.save(tmp_path / "big.html"))
+    opened.check_clean()
+    n, m = len(page.spec.nodes), len(page.spec.edges)
+    assert opened.drawn() == (n, m, n, m)
+    assert opened.seconds < 3.0, f"the page took {opened.seconds:.2f} s to draw"
+    opened.screenshot("viz-2000-nodes.png")
+    opened.page.close()
+
+

@@ -1,0 +1,279 @@
+/* The kg graph page: draws the visual spec (the JSON in #kg-data) with vis-network.
+ *
+ * Every string of the spec comes from the data and is shown as text: labels are drawn on the canvas,
+ * tooltips and panels are built with textContent, and no string of the data is ever parsed as HTML.
+ * window.kgViz exposes the network and its data sets (the browser tests read them).
+ */
+(function () {
+  "use strict";
+
+  var spec = JSON.parse(document.getElementById("kg-data").textContent);
+  var state = { ready: false, spec: spec, started: performance.now() };
+  window.kgViz = state;
+
+  var LARGE = spec.nodes.length > 1500 || spec.edges.length > 3000;
+
+  function $(id) { return document.getElementById(id); }
+
+  function make(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  /* A tooltip: the first line in bold, one block per further line, all as text nodes. */
+  function tooltip(text) {
+    var box = make("div", null, "kg-tip");
+    var lines = String(text).split("\n");
+    box.appendChild(make("strong", lines[0]));
+    for (var i = 1; i < lines.length; i++) { box.appendChild(make("div", lines[i])); }
+    return box;
+  }
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var SHAPES = {
+    dot: ["circle", { cx: 8, cy: 8, r: 6 }],
+    square: ["rect", { x: 2, y: 2, width: 12, height: 12 }],
+    triangle: ["polygon", { points: "8,1 15,14 1,14" }],
+    triangleDown: ["polygon", { points: "1,2 15,2 8,15" }],
+    diamond: ["polygon", { points: "8,1 15,8 8,15 1,8" }],
+    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }],
+    hexagon: ["polygon", { points: "4,1.5 12,1.5 15.5,8 12,14.5 4,14.5 0.5,8" }]
+  };
+
+  function swatch(entry) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    var shape;
+    if (entry.shape) {
+      var def = SHAPES[entry.shape] || SHAPES.dot;
+      shape = document.createElementNS(SVG, def[0]);
+      Object.keys(def[1]).forEach(function (k) { shape.setAttribute(k, String(def[1][k])); });
+      shape.setAttribute("fill", entry.colour);
+    } else {
+      shape = document.createElementNS(SVG, "line");
+      shape.setAttribute("x1", "1"); shape.setAttribute("y1", "8");
+      shape.setAttribute("x2", "15"); shape.setAttribute("y2", "8");
+      shape.setAttribute("stroke", entry.colour);
+      shape.setAttribute("stroke-width", String(Math.min(4, Math.max(1.5, entry.width))));
+      if (entry.dashes) { shape.setAttribute("stroke-dasharray", "3 2"); }
+    }
+    svg.appendChild(shape);
+    return svg;
+  }
+
+  /* --- data ------------------------------------------------------------------------------------ */
+
+  var info = {};  /* node id -> spec node */
+  var edgeInfo = {};
+  var nodeItems = spec.nodes.map(function (n) {
+    info[n.id] = n;
+    var item = {
+      id: n.id, label: n.label, shape: n.shape, size: n.size, title: tooltip(n.tooltip),
+      color: { background: n.colour, border: n.focus ? "#111111" : n.colour,
+               highlight: { background: n.colour, border: "#111111" }, hover: { background: n.colour, border: "#444444" } },
+      borderWidth: n.focus ? 4 : 1
+    };
+    if (n.x !== null && n.y !== null) { item.x = n.x; item.y = n.y; }
+    return item;
+  });
+  var edgeItems = spec.edges.map(function (e) {
+    edgeInfo[e.id] = e;
+    var item = {
+      id: e.id, from: e.from, to: e.to, width: e.width, dashes: e.dashes, title: tooltip(e.tooltip),
+      color: { color: e.colour, highlight: "#111111", hover: "#444444", inherit: false },
+      arrows: e.arrows ? { to: { enabled: true, scaleFactor: 0.5 } } : { to: { enabled: false } }
+    };
+    if (!LARGE && e.label) { item.label = e.label; }
+    return item;
+  });
+
+  var nodes = new vis.DataSet(nodeItems);
+  var edges = new vis.DataSet(edgeItems);
+
+  /* --- filters ----------------------------------------------------------------------------------- */
+
+  var classOn = {};
+  var roleOn = {};
+  var edition = "";
+  var shown = {};
+  spec.classes.forEach(function (c) { classOn[c.key] = true; });
+  spec.roles.forEach(function (r) { roleOn[r.key] = true; });
+
+  function nodeVisible(n) {
+    return classOn[n.group] !== false && (edition === "" || n.editions.indexOf(edition) >= 0);
+  }
+  function recompute() {
+    spec.nodes.forEach(function (n) { shown[n.id] = nodeVisible(n); });
+  }
+  recompute();
+
+  var nodeView = new vis.DataView(nodes, { filter: function (item) { return shown[item.id] === true; } });
+  var edgeView = new vis.DataView(edges, {
+    filter: function (item) {
+      var e = edgeInfo[item.id];
+      return roleOn[e.role] !== false && shown[e.from] === true && shown[e.to] === true &&
+        (edition === "" || e.editions.indexOf(edition) >= 0);
+    }
+  });
+
+  function counts() {
+    $("kg-counts").textContent = "Showing " + nodeView.length.toLocaleString("en") + " of " +
+      spec.nodes.length.toLocaleString("en") + " nodes and " + edgeView.length.toLocaleString("en") + " of " +
+      spec.edges.length.toLocaleString("en") + " edges.";
+  }
+
+  function refilter() {
+    recompute();
+    nodeView.refresh();
+    edgeView.refresh();
+    counts();
+  }
+
+  function legend(box, entries, on) {
+    entries.forEach(function (entry) {
+      var label = make("label");
+      var box1 = document.createElement("input");
+      box1.type = "checkbox";
+      box1.checked = true;
+      box1.setAttribute("data-key", entry.key);
+      box1.addEventListener("change", function () { on[entry.key] = box1.checked; refilter(); });
+      label.appendChild(box1);
+      label.appendChild(swatch(entry));
+      label.appendChild(make("span", entry.label));
+      label.appendChild(make("span", entry.count.toLocaleString("en"), "kg-count"));
+      label.title = entry.key;
+      box.appendChild(label);
+    });
+  }
+  legend($("kg-classes"), spec.classes, classOn);
+  legend($("kg-roles"), spec.roles, roleOn);
+
+  if (spec.editions.length) {
+    var select = $("kg-editions");
+    spec.editions.forEach(function (e) {
+      var option = make("option", e.label);
+      option.value = e.id;
+      select.appendChild(option);
+    });
+    select.addEventListener("change", function () { edition = select.value; refilter(); });
+    $("kg-editions-box").hidden = false;
+  }
+
+  /* --- page text --------------------------------------------------------------------------------- */
+
+  document.title = spec.title;
+  $("kg-title").textContent = spec.title;
+  $("kg-size-by").textContent = spec.size_by.replace(/_/g, " ");
+  spec.notes.forEach(function (note) { $("kg-notes").appendChild(make("p", note)); });
+  var labels = $("kg-labels");
+  if (spec.nodes.length <= 20000) {
+    spec.nodes.map(function (n) { return n.label; }).sort().forEach(function (label, i, all) {
+      if (i === 0 || all[i - 1] !== label) {
+        var option = document.createElement("option");
+        option.value = label;
+        labels.appendChild(option);
+      }
+    });
+  }
+
+  /* --- the network ------------------------------------------------------------------------------- */
+
+  var options = {
+    autoResize: true,
+    layout: { improvedLayout: false, randomSeed: 42 },
+    physics: { enabled: false, solver: "forceAtlas2Based", stabilization: false },
+    interaction: { hover: !LARGE, tooltipDelay: 200, hideEdgesOnDrag: LARGE, hideEdgesOnZoom: LARGE,
+                   navigationButtons: false, keyboard: false, multiselect: false },
+    nodes: { font: { size: 13, face: "system-ui, DejaVu Sans, sans-serif", color: "#222222",
+                     strokeWidth: 3, strokeColor: "#ffffff" },
+             scaling: { label: { drawThreshold: 6 } } },
+    edges: { smooth: false, selectionWidth: 1.5,
+             font: { size: 10, face: "system-ui, DejaVu Sans, sans-serif", color: "#555555", strokeWidth: 3,
+                     strokeColor: "#ffffff", align: "middle" } }
+  };
+  var network = new vis.Network($("kg-graph"), { nodes: nodeView, edges: edgeView }, options);
+  state.network = network;
+  state.nodes = nodes;
+  state.edges = edges;
+  state.nodeView = nodeView;
+  state.edgeView = edgeView;
+  counts();
+
+  function details(text) {
+    var box = $("kg-details");
+    box.textContent = "";
+    box.appendChild(tooltip(text));
+  }
+  network.on("selectNode", function (params) {
+    if (params.nodes.length) { details(info[params.nodes[0]].tooltip); }
+  });
+  network.on("selectEdge", function (params) {
+    if (!params.nodes.length && params.edges.length) { details(edgeInfo[params.edges[0]].tooltip); }
+  });
+
+  $("kg-physics").addEventListener("change", function () {
+    network.setOptions({ physics: { enabled: $("kg-physics").checked } });
+  });
+  $("kg-fit").addEventListener("click", function () { network.fit({ animation: false }); });
+
+  /* --- search ------------------------------------------------------------------------------------ */
+
+  function norm(s) { return String(s).normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim(); }
+  var last = { query: null, index: 0 };
+
+  /* The nodes matching a query: exact label or id first, then labels starting with it, then containing it. */
+  function matches(query) {
+    var q = norm(query);
+    if (!q) { return []; }
+    var ranked = [];
+    spec.nodes.forEach(function (n) {
+      var label = norm(n.label);
+      var id = n.id.toLowerCase();
+      var rank = label === q || id === q || id.endsWith("/" + q) || id.endsWith(":" + q) ? 0 :
+        label.indexOf(q) === 0 ? 1 : label.indexOf(q) >= 0 ? 2 : -1;
+      if (rank >= 0) { ranked.push([rank, shown[n.id] ? 0 : 1, label, n.id]); }
+    });
+    ranked.sort(function (a, b) {
+      for (var i = 0; i < 4; i++) { if (a[i] !== b[i]) { return a[i] < b[i] ? -1 : 1; } }
+      return 0;
+    });
+    return ranked.map(function (r) { return r[3]; });
+  }
+
+  function search(query) {
+    var found = matches(query);
+    var result = $("kg-search-result");
+    if (!found.length) {
+      result.textContent = "No entity matches \u201c" + query + "\u201d.";
+      return null;
+    }
+    last.index = last.query === query ? (last.index + 1) % found.length : 0;
+    last.query = query;
+    var id = found[last.index];
+    var n = info[id];
+    if (!shown[id]) {
+      result.textContent = "\u201c" + n.label + "\u201d is hidden by the filters.";
+      return id;
+    }
+    network.selectNodes([id]);
+    network.focus(id, { scale: 1.3, animation: false });
+    details(n.tooltip);
+    result.textContent = (found.length > 1 ? (last.index + 1) + " of " + found.length + ": " : "") + n.label +
+      (found.length > 1 ? " (Find again for the next)" : "");
+    return id;
+  }
+  state.search = search;
+  $("kg-search-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    search($("kg-search").value);
+  });
+
+  network.once("afterDrawing", function () {
+    state.ready = true;
+    state.drawnIn = performance.now() - state.started;
+  });
+})();
