@@ -321,6 +321,15 @@ def labels(graph: KnowledgeGraph) -> dict[str, str]:
 
 
 def _members(graph: KnowledgeGraph, cls: str | None, scheme: str | None) -> set[str] | None:
+    if not cls and not scheme:
+        return None
+    key = f"members {cls} {scheme}"
+    if key not in graph.cache:
+        graph.cache[key] = _find_members(graph, cls, scheme)
+    return graph.cache[key]
+
+
+def _find_members(graph: KnowledgeGraph, cls: str | None, scheme: str | None) -> set[str] | None:
     if cls:
         rows = graph.select("SELECT ?class ?e WHERE { ?e a/rdfs:subClassOf* ?class }", {"class": ox.NamedNode(cls)})
         return {r["e"].value for r in rows.rows}
