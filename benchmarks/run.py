@@ -83,7 +83,7 @@ graph = KnowledgeGraph.from_file(nt)
 store = ox.Store(); store.bulk_load(path=nt, format=ox.RdfFormat.N_TRIPLES)
 plain = rdflib.Graph(); plain.parse(nt, format="nt")
 ns = {p: rdflib.Namespace(v) for p, v in PREFIXES.items()}
-limit = int(sys.argv[4])
+limit, rdflib_on = int(sys.argv[4]), sys.argv[5] == "1"
 import signal
 class Slow(Exception):
     pass
@@ -116,7 +116,7 @@ for q in load_catalogue():
     init = {k: rdflib.URIRef(v.value) if isinstance(v, ox.NamedNode) else rdflib.Literal(
         v.value, datatype=rdflib.URIRef(v.datatype.value)) for k, v in terms.items()}
     rd_t, rd_n = None, None
-    if q.form == "select" and repeats:
+    if q.form == "select" and rdflib_on:
         t = time.perf_counter()
         rd_n = guarded(lambda: len(list(plain.query(q.sparql, initNs=ns, initBindings=init))))
         rd_t = time.perf_counter() - t if rd_n is not None else -limit  # negative: stopped at the limit
@@ -176,8 +176,8 @@ def run_benchmark(triples: int, out: Path, repeats: int = 3, rdflib_queries: boo
     plain = median_of(1, lambda: _child(LOAD_RDFLIB, str(nt))[:2])
     results["build"] = {"kg": kg_build, "pyoxigraph_nt_load": limit, "rdflib_nt_parse": plain,
                         "kg/limit": kg_build[0] / limit[0], "kg/plain": kg_build[0] / plain[0]}
-    _s, _p, text = _child(QUESTIONS, str(nt), str(repeats if rdflib_queries else 0),
-                          json.dumps(pick_params(data)), str(rdflib_limit))
+    _s, _p, text = _child(QUESTIONS, str(nt), str(repeats), json.dumps(pick_params(data)), str(rdflib_limit),
+                          "1" if rdflib_queries else "0")
     results["questions"] = json.loads(text)
     seconds, peak, info = _child(ANALYZE, str(nt))
     results["analyze_person"] = {"seconds": seconds, "peak_kb": peak, "info": info}

@@ -1,0 +1,50 @@
+"""The benchmark's generator and runner keep working (the benchmark itself is not a test)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import generate  # noqa: E402
+import run  # noqa: E402
+
+import kg  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate.write(10_000, tmp_path_factory.mktemp("gen"), seed=7)
+
+
+def test_generated_records_are_valid_and_about_the_size_asked(generated: Path) -> None:
+    graph = kg.load(generated, ROOT / "ontology")
+    ontology_only = len(kg.load(ROOT / "tests" / "bad_input" / "_base", ROOT / "ontology")) - 20
+    assert 7_000 <= len(graph) - ontology_only <= 13_000
+
+
+def test_every_generated_record_is_marked_synthetic(generated: Path) -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(generated.glob("*.yaml")))
+    records = text.count("\n- id: ") + text.startswith("- id: ")
+    assert records > 100
+    assert text.count('note: "synthetic benchmark record"') == records
+    assert text.count('- id: "syn-') == records
+
+
+def test_the_generator_is_seeded(tmp_path: Path) -> None:
+    a = generate.write(2_000, tmp_path / "a", seed=3)
+    b = generate.write(2_000, tmp_path / "b", seed=3)
+    assert [p.read_bytes() for p in sorted(a.glob("*.yaml"))] == [p.read_bytes() for p in sorted(b.glob("*.yaml"))]
+
+
+def test_the_runner_measures_everything_on_a_tiny_graph(tmp_path: Path) -> None:
+    results = run.run_benchmark(2_000, tmp_path, repeats=1, rdflib_queries=False)
+    assert results["build"]["kg"][0] > 0 and results["build"]["pyoxigraph_nt_load"][0] > 0
+    assert set(results["questions"]) >= {"collaborators", "mentors", "timeline"}
+    assert all(q["kg"] > 0 and q["pyoxigraph"] > 0 for q in results["questions"].values())
+    text = run.report(results)
+    assert "kg/limit" in text and "kg analyze (person)" in text
