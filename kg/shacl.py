@@ -1,49 +1,102 @@
 """Running the SHACL shapes of ``ontology/shapes.ttl`` over the built graph.
 
 Every violation is reported against the record (file and line) that produced its focus node.
+Two engines give the same problems: :mod:`kg.shacl_core` compiles the shapes to SPARQL on the
+embedded Oxigraph store (SHACL Core; seconds at a million triples), and pyshacl over an rdflib copy
+of the graph (:func:`check_shapes`, the reference implementation; 25-50 s at 100k triples).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from kg.errors import Problem
 from kg.graph import KnowledgeGraph
 from kg.namespaces import SH, shorten
 
+ENGINES = ("oxigraph", "pyshacl")
+short = functools.lru_cache(maxsize=1 << 16)(shorten)  # a broken build can have a million results
+
+
+def validate_shapes(graph: KnowledgeGraph, shapes: Path, display: str, *, engine: str = "oxigraph") -> list[Problem]:
+    """The SHACL violations of ``graph`` against the shapes file, as located problems, sorted.
+
+    ``engine`` is ``oxigraph`` (:func:`kg.shacl_core.validate`, which raises
+    :class:`kg.shacl_core.ShapesError` for SHACL features beyond SHACL Core) or ``pyshacl``.
+    """
+    if engine == "oxigraph":
+        from kg.shacl_core import validate
+
+        return validate(graph, shapes, display)
+    if engine == "pyshacl":
+        return sorted(check_shapes(graph, shapes, display))
+    raise ValueError(f"unknown SHACL engine {engine!r}; one of {', '.join(ENGINES)}")
+
+
+def located_problem(graph: KnowledgeGraph, display: str, *, focus: str, path: str | None, message: str,
+                    value: str | None, shape: str | None) -> Problem:
+    """One validation result as a problem at the record behind its focus node.
+
+    ``focus`` is the focus node (an IRI, or a blank node's id), ``path`` the sh:resultPath when it is
+    an IRI, ``value`` the lexical form or IRI of sh:value, ``shape`` the source shape when it is an IRI.
+    """
+    prov = graph.provenance.get(focus)
+    where_file, where_line = (prov.file, prov.line) if prov else ("<graph>", 0)
+    field = short(path) if path is not None else ""
+    detail = message + (f" (value: {value})" if value is not None else "")
+    subject = prov.record if prov else short(focus)
+    hint = f"see the shape {short(shape)} in {display}" if shape is not None else f"see {display}"
+    return Problem(where_file, where_line, field, f"{subject}: {detail}", hint)
+
+
+def unreadable_shapes(display: str, exc: Exception) -> Problem:
+    """The problem reported when the shapes file is not valid Turtle."""
+    return Problem(display, 0, "", f"cannot read the SHACL shapes: {exc}", "fix the Turtle syntax")
+
 
 def check_shapes(graph: KnowledgeGraph, shapes: Path, display: str) -> list[Problem]:
-    """The SHACL violations of ``graph`` against the shapes file, as located problems."""
-    import pyshacl  # imported here: it costs a second at start-up, and only builds need it
+    """The SHACL violations of ``graph`` against the shapes file, as located problems (pyshacl)."""
     import rdflib
 
     shapes_graph = rdflib.Graph()
     try:
         shapes_graph.parse(shapes, format="turtle")
     except Exception as exc:  # rdflib raises many types for bad Turtle
-        return [Problem(display, 0, "", f"cannot read the SHACL shapes: {exc}", "fix the Turtle syntax")]
+        return [unreadable_shapes(display, exc)]
+    return problems_from_results(graph, pyshacl_results(graph, shapes_graph), display)
+
+
+def problems_from_results(graph: KnowledgeGraph, results, display: str) -> list[Problem]:
+    """The violations in a pyshacl results graph (an ``rdflib.Graph``), as located problems."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    problems = []
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        if results.value(result, sh.resultSeverity) != sh.Violation:
+            continue
+        path = results.value(result, sh.resultPath)
+        value = results.value(result, sh.value)
+        shape = results.value(result, sh.sourceShape)
+        problems.append(located_problem(
+            graph, display, focus=str(results.value(result, sh.focusNode)),
+            path=str(path) if isinstance(path, rdflib.URIRef) else None,
+            message=str(results.value(result, sh.resultMessage) or "violates a shape"),
+            value=str(value) if value is not None else None,
+            shape=str(shape) if isinstance(shape, rdflib.URIRef) else None))
+    return problems
+
+
+def pyshacl_results(graph: KnowledgeGraph, shapes_graph):  # -> rdflib.Graph
+    """pyshacl's results graph for ``graph`` (copied into rdflib) against a parsed rdflib shapes graph."""
+    import pyshacl  # imported here: it costs a second at start-up, and only builds need it
+    import rdflib
+
     data = rdflib.Graph()
     data.parse(data=graph.serialize("nt"), format="nt")
     _conforms, results, _text = pyshacl.validate(
         data, shacl_graph=shapes_graph, inference="none", abort_on_first=False, allow_warnings=True,
         meta_shacl=False, advanced=True,
     )
-    sh = rdflib.Namespace(SH)
-    problems = []
-    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        if results.value(result, sh.resultSeverity) != sh.Violation:
-            continue
-        focus = results.value(result, sh.focusNode)
-        path = results.value(result, sh.resultPath)
-        message = results.value(result, sh.resultMessage) or "violates a shape"
-        value = results.value(result, sh.value)
-        prov = graph.provenance.get(str(focus))
-        where_file, where_line = (prov.file, prov.line) if prov else ("<graph>", 0)
-        field = shorten(str(path)) if isinstance(path, rdflib.URIRef) else ""
-        detail = f"{message}" + (f" (value: {value})" if value is not None else "")
-        subject = prov.record if prov else shorten(str(focus))
-        problems.append(Problem(where_file, where_line, field, f"{subject}: {detail}",
-                                f"see the shape {shorten(str(results.value(result, sh.sourceShape)))} in {display}"
-                                if isinstance(results.value(result, sh.sourceShape), rdflib.URIRef)
-                                else f"see {display}"))
-    return problems
+    return results
