@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="check the records and write kg.ttl, kg.nt and kg.jsonld")
     inputs(p)
     p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    p.add_argument("--extras", choices=("auto", "always", "never"), default="auto",
+                   help="also write network/ and overview.html: auto (default; up to 250,000 triples), always, never")
     p = sub.add_parser("validate", help="run every check of a build; write nothing")
     inputs(p)
     p = sub.add_parser("export", help="write the graph (RDF) or a network (GraphML, GEXF, CSV) to a file")
@@ -199,12 +201,14 @@ def _size_of(size: int) -> str:
 def _build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
 
-    result = build(args.data, args.ontology, args.out, progress=_progress(args))
+    result = build(args.data, args.ontology, args.out, progress=_progress(args), extras=args.extras)
     print("Built the knowledge graph:")
     print(_counts_table(result.counts))
     print("Wrote:")
     for path in result.files:
         print(f"  {path} ({_size(path)})")
+    for note in result.notes:
+        print(f"Note: {note}")
     return 0
 
 

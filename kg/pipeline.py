@@ -31,6 +31,7 @@ class BuildResult:
     graph: KnowledgeGraph
     counts: dict[str, int]
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know (e.g. extras not written)
 
 
 def display_path(path: Path) -> str:
@@ -199,10 +200,18 @@ def open_build(out: str | Path = "build", data: str | Path = "data", ontology: s
     return OpenedBuild(graph, manifest, warnings)
 
 
+#: Triples up to which ``kg build`` also writes the network files and the HTML overview ("auto").
+EXTRAS_LIMIT = 250_000
+
+
 def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str | Path = "build", *,
-          formats: tuple[str, ...] = DEFAULT_FORMATS, progress: Progress | None = None) -> BuildResult:
+          formats: tuple[str, ...] = DEFAULT_FORMATS, progress: Progress | None = None,
+          extras: str = "auto") -> BuildResult:
     """Build the graph and write ``kg.ttl``, ``kg.nt`` and ``kg.jsonld`` (and a manifest) to ``out``.
 
+    ``extras`` says whether the network files (``network/``) and the HTML overview are written too:
+    ``always``, ``never``, or ``auto`` (up to :data:`EXTRAS_LIMIT` triples; above, the analysis would
+    dominate the build, and ``kg analyze``, ``kg export`` and ``kg viz`` make them on demand).
     Nothing is written unless everything checks out; files are written to a temporary folder
     beside them and moved into place, the manifest last, so a reader never sees a half-written
     build.
@@ -216,10 +225,18 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
         "counts": counts,
         "files": {},
     }
+    if extras not in ("auto", "always", "never"):
+        raise UsageError(f"extras={extras!r} is not auto, always or never")
+    with_extras = extras == "always" or (extras == "auto" and len(graph) <= EXTRAS_LIMIT)
+    manifest["extras"] = "written" if with_extras else f"not written ({len(graph):,} triples; extras={extras})"
     files = write_atomically(out, {f"{OUTPUT_NAME}.{export.FORMATS[f][0]}": f for f in formats},
-                             graph, manifest, progress, folders={NETWORK_FOLDER: _network_files},
-                             pages={"overview.html": _overview})
-    return BuildResult(graph, counts, files)
+                             graph, manifest, progress,
+                             folders={NETWORK_FOLDER: _network_files} if with_extras else None,
+                             pages={"overview.html": _overview} if with_extras else None)
+    notes = [] if with_extras or extras == "never" else [
+        f"network/ and overview.html were not written: {len(graph):,} triples is over {EXTRAS_LIMIT:,} "
+        "(kg analyze, kg export and kg viz make them on demand; kg build --extras always forces them)"]
+    return BuildResult(graph, counts, files, notes)
 
 
 NETWORK_FOLDER = "network"
