@@ -49,3 +49,17 @@ def run_kg(*args: str, cwd: Path | None = None, input: bytes | None = None) -> s
     env = {k: v for k, v in os.environ.items() if k != "KG_DEBUG"}
     return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd or ROOT, capture_output=True,
                           input=input, env=env, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a copy of data/ and ontology/ and a build of them (kg build), as a user has it.
+    Tests may add files to it; none may change the inputs (copy them to a tmp_path for that)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(DATA, root / "data")
+    shutil.copytree(ONTOLOGY, root / "ontology")
+    result = run_kg("build", cwd=root)
+    assert result.returncode == 0, result.stderr.decode()
+    return root

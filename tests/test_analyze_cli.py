@@ -5,22 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import DATA, ONTOLOGY, run_kg
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("analyze")
-    shutil.copytree(DATA, root / "data")
-    shutil.copytree(ONTOLOGY, root / "ontology")
-    result = run_kg("build", cwd=root)
-    assert result.returncode == 0, result.stderr.decode()
-    return root
+from conftest import run_kg
 
 
 def test_build_writes_the_network_files_into_the_manifest(built: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, ONTOLOGY, need, run_kg
+from conftest import need, run_kg
 
 from kg.answer import run
 from kg.catalogue import load_catalogue
@@ -75,15 +75,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("endpoint")
-    shutil.copytree(DATA, root / "data")
-    shutil.copytree(ONTOLOGY, root / "ontology")
-    assert run_kg("build", cwd=root).returncode == 0
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, ONTOLOGY, run_kg
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding a copy of the records and a build of them."""
-    root = tmp_path_factory.mktemp("query")
-    shutil.copytree(DATA, root / "data")
-    shutil.copytree(ONTOLOGY, root / "ontology")
-    result = run_kg("build", cwd=root)
-    assert result.returncode == 0, result.stderr.decode()
-    return root
+from conftest import run_kg
 
 
 def query(root: Path, *args: str):
