@@ -298,7 +298,6 @@ def _index(graph: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, str], 
     if cached is not None:
         return cached
     by_label: dict[str, set[str]] = {}
-    display: dict[str, str] = {}
     rows = graph.select(
         "SELECT ?e ?label ?pref WHERE { { ?e skos:prefLabel ?label BIND(true AS ?pref) } "
         "UNION { ?e skos:altLabel|rdfs:label ?label } FILTER(isIRI(?e)) }")

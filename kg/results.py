@@ -166,14 +166,19 @@ def table(answer: Answer, labels: dict[str, str]) -> str:
     header = list(result.variables)
     body = [[_clip(printable(_cell(row[v], labels)), MAX_CELL) if v in row else "" for v in header]
             for row in result.rows]
+    return aligned(header, body)
+
+
+def aligned(header: list[str], body: list[list[str]]) -> str:
+    """Columns padded to their display width (wide CJK characters count twice), a rule under the
+    header, and a line counting the rows."""
     widths = [max([width(h)] + [width(r[i]) for r in body]) for i, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:
         return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
-    n = len(body)
-    out.append(f"({n} row{'s' if n != 1 else ''})")
+    out.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
     return "\n".join(out) + "\n"
 
 
@@ -196,14 +201,7 @@ def render_rows(rows: list[dict], fmt: str, columns: list[str] | None = None, *,
         raise ValueError(f"unknown format {fmt!r}; one of table, csv, json")
     header = [c for c in (columns or every) if c in every] or every
     body = [[_clip(printable(_plain(row.get(c))), MAX_CELL) for c in header] for row in rows]
-    widths = [max([width(h)] + [width(r[i]) for r in body]) for i, h in enumerate(header)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
-    out.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
-    return ("\n".join(out) + "\n").encode("utf-8")
+    return aligned(header, body).encode("utf-8")
 
 
 def _plain(value: object) -> str:

@@ -401,9 +401,9 @@ def test_command_writes_a_page_from_the_build(graph, tmp_path) -> None:
     from kg.pipeline import fingerprint, input_hashes, write_atomically
 
     build = tmp_path / "build"
-    write_atomically(build, {"kg.nt": "nt"}, graph, {"inputs": fingerprint(DATA, ONTOLOGY),
-                                                      "input_files": input_hashes(DATA, ONTOLOGY), "counts": {},
-                                                      "files": {}})
+    hashes = input_hashes(DATA, ONTOLOGY)
+    write_atomically(build, {"kg.nt": "nt"}, graph, {"inputs": fingerprint(hashes), "input_files": hashes,
+                                                      "counts": {}, "files": {}})
     parser = argparse.ArgumentParser()
     command.add_arguments(parser)
     args = parser.parse_args(["--focus", "IP Plan Exhibition", "--build", str(build), "--data", str(DATA),
