@@ -1,4 +1,4 @@
-"""A seeded generator of synthetic curated records, in the project's own YAML record format.
+"""A seeded generator of synthetic curated records, in the project's own YAML (or CSV) record format.
 
 Every record is marked synthetic (``note: synthetic benchmark record``) and every id starts with
 ``syn-``, so generated data can never be mistaken for curated facts. The shape follows the real
@@ -8,12 +8,16 @@ hosts and shown works, and sources behind everything.
 
     python benchmarks/generate.py --triples 100000 --out /tmp/syn-100k --seed 1
 
-writes ``/tmp/syn-100k/data/*.yaml`` (the ontology is the project's own).
+writes ``/tmp/syn-100k/data/*.yaml`` (the ontology is the project's own). With ``--format csv`` the
+same records (the same seed gives the same graph) are written as CSV: ``<name>.csv`` records files and,
+for the participants, ``<name>-participants.csv`` entries files.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import random
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from pathlib import Path
 # only to size the output, so it need not be exact.
 TRIPLES_PER_WORK = 52
 NOTE = "synthetic benchmark record"
+FORMATS = ("yaml", "csv")
 
 
 def _label(rng: random.Random, words: list[str], n: int) -> str:
@@ -143,12 +148,47 @@ def _yaml(records: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(triples: int, out: Path, seed: int = 1) -> Path:
-    """Write the generated records under ``out/data``; return that folder."""
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _cell(value: object) -> str:
+    return "|".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _csv_files(name: str, records: list[dict]) -> dict[str, str]:
+    """Records as a CSV records file, and their lists of entries as one entries file per list."""
+    columns: dict[str, None] = {}
+    lists: dict[str, dict[str, None]] = {}
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                lists.setdefault(key, {}).update(dict.fromkeys(k for entry in value for k in entry))
+            else:
+                columns[key] = None
+    files = {f"{name}.csv": _csv([list(columns)] + [[_cell(r.get(k, "")) for k in columns] for r in records])}
+    for key, fields in lists.items():
+        rows = [["of", *(f"{key}.{f}" for f in fields)]]
+        rows += [[r["id"], *(_cell(entry.get(f, "")) for f in fields)] for r in records for entry in r.get(key, [])]
+        files[f"{name}-{key}.csv"] = _csv(rows)
+    return files
+
+
+def write(triples: int, out: Path, seed: int = 1, fmt: str = "yaml") -> Path:
+    """Write the generated records under ``out/data``, as YAML (``fmt="yaml"``) or CSV records and entries
+    files (``fmt="csv"``); return that folder."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     for name, records in generate(triples, seed).items():
-        (data / f"{name}.yaml").write_text(_yaml(records), encoding="utf-8")
+        if fmt == "csv":
+            for file_name, text in _csv_files(name, records).items():
+                (data / file_name).write_text(text, encoding="utf-8")
+        else:
+            (data / f"{name}.yaml").write_text(_yaml(records), encoding="utf-8")
     return data
 
 
@@ -157,8 +197,9 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=10_000, help="about how many triples (default 10000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="folder to write data/ into")
+    parser.add_argument("--format", choices=FORMATS, default="yaml", help="record format (default yaml)")
     args = parser.parse_args()
-    print(write(args.triples, args.out, args.seed))
+    print(write(args.triples, args.out, args.seed, args.format))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from kg.errors import Problem
 from kg.namespaces import KG, WD, XSD
 from kg.ontology import Ontology
+from kg.readers.csv_reader import Attached, read_csv
 from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
 from kg.schema import NEVER_UNSTATED, Field, Kind, Qualified, fields_for, qualified_for
@@ -42,7 +43,7 @@ _YAML_READS = {
     "null": "an empty value",
     "timestamp": "a date",
 }
-RECORD_SUFFIXES = (".yaml", ".yml")
+RECORD_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Entry:
     lines: dict[str, int] = field(default_factory=dict)
     claim_field: Field | None = None  # for a claim: the field it is about
     iri: str = ""
+    file: str = ""  # the file it was written in (a CSV entries file), when not its record's
 
 
 @dataclass
@@ -131,6 +133,8 @@ class RecordChecker:
         self.by_id: dict[str, Record] = {}
         self._file = ""
         self._claim_nodes: dict[int, Map] = {}  # id(claim entry) -> its raw mapping, checked later
+        self._attached: list[Attached] = []  # list entries of CSV entries files, added in check_across
+        self._unchecked: set[str] = set()  # ids of records that failed before they had a family
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -140,7 +144,11 @@ class RecordChecker:
         for i, (path, display) in enumerate(paths):
             if progress:
                 progress(display, i + 1, len(paths))
-            root, problems = read_yaml(path, display)
+            if path.suffix == ".csv":
+                root, attached, problems = read_csv(path, display)
+                self._attached.extend(attached)
+            else:
+                root, problems = read_yaml(path, display)
             self.problems.extend(problems)
             if root is not None:
                 self.check_document(root, display)
@@ -164,6 +172,8 @@ class RecordChecker:
             record = self._check_record(item)
             if record is not None:
                 self.records.append(record)
+            elif isinstance(rid := item.items.get("id"), Scalar):
+                self._unchecked.add(rid.text)  # its entries in other files are not checked either
 
     # -- one record ---------------------------------------------------------------------------
 
@@ -345,7 +355,7 @@ class RecordChecker:
         if kind is Kind.DATE:
             return self._date(node, name)
         if kind is Kind.INTEGER:
-            if node.implicit == "int" and _INT_RE.fullmatch(text):
+            if node.implicit in ("int", "") and _INT_RE.fullmatch(text):  # "": a quoted or a CSV value
                 return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "integer")), line)
             self._add(line, name, f"{text!r} is not a whole number", _integer_hint(text))
             return None
@@ -449,19 +459,20 @@ class RecordChecker:
 
     # -- qualified lists ----------------------------------------------------------------------
 
-    def _parse_entries(self, spec: Qualified, node: Node) -> list[Entry]:
+    def _parse_entries(self, spec: Qualified, node: Node, start: int = 1) -> list[Entry]:
         if not isinstance(node, Seq):
             self._add(node.line, spec.key, f"must be a list, not {describe(node)}",
                       "write each item on a line starting with '- '")
             return []
         fields = {f.key: f for f in spec.fields}
         entries = []
-        for index, item in enumerate(node.items, start=1):
+        for index, item in enumerate(node.items, start=start):
             where = f"{spec.key}[{index}]"
             if not isinstance(item, Map):
                 self._add(item.line, where, f"must be a mapping, not {describe(item)}")
                 continue
-            entry = Entry(spec, index, item.line)
+            record_file, self._file = self._file, item.file or self._file  # an entry may have its own file
+            entry = Entry(spec, index, item.line, file=item.file)
             for key, value in item.items.items():
                 line = item.key_lines.get(key, item.line)
                 entry.lines[key] = line
@@ -473,6 +484,7 @@ class RecordChecker:
                 if f.required and f.key not in item.items:
                     self._add(item.line, f"{where}.{f.key}", "missing required field",
                               f"add '{f.key}:', {f.doc}")
+            self._file = record_file
             entries.append(entry)
             if spec.key == "claims":
                 self._claim_nodes[id(entry)] = item
@@ -492,12 +504,14 @@ class RecordChecker:
                 continue
             by_id[record.id] = record
         self.by_id = by_id
+        self._attach_entries()
         iris: dict[str, Entry] = {}
         for record in by_id.values():
             self._file = record.file
             self._check_values(record, record.values, "")
             self._check_unstated(record)
             for entry in record.entries:
+                self._file = entry.file or record.file
                 where = f"{entry.spec.key}[{entry.index}]"
                 self._check_values(record, entry.values, where + ".")
                 if entry.spec.key == "participants":
@@ -505,6 +519,31 @@ class RecordChecker:
                 if entry.spec.key == "claims":
                     self._check_claim(record, entry, where)
                 entry.iri = self._entry_iri(record, entry, iris)
+
+    def _attach_entries(self) -> None:
+        """Add each entry of a CSV entries file to the list of the record its ``of`` names, after
+        the entries written in the record itself; its problems are located in the entries file."""
+        counts: dict[tuple[str, str], int] = {}  # (record, list) -> entries so far, for their index
+        for item in self._attached:
+            self._file = item.entry.file
+            record = self.by_id.get(item.of.text)
+            if record is None:
+                if item.of.text not in self._unchecked:  # else that record's own problems say why
+                    self._add(item.of.line, "of", f"unknown id {item.of.text!r}",
+                              nearest(item.of.text, self.by_id,
+                                      fallback="no record has this id; add one or fix the id"))
+                continue
+            spec = qualified_for(record.family).get(item.key)
+            if spec is None:
+                self._add(item.entry.line, item.key, f"{item.of.text!r} is {_a(record.family)} record, "
+                          f"which has no {item.key}", "check the id in the of column")
+                continue
+            count = counts.get((record.id, item.key))
+            if count is None:
+                count = sum(e.spec.key == item.key for e in record.entries)
+            counts[(record.id, item.key)] = count + 1
+            record.entries.extend(self._parse_entries(spec, Seq([item.entry], item.entry.line), start=count + 1))
+        self._attached = []
 
     def _check_values(self, record: Record, values: dict[str, list[Value]], prefix: str) -> None:
         for key, vals in values.items():

@@ -31,11 +31,16 @@ class Seq:
 
 @dataclass
 class Map:
-    """Keys (text) to values, in the order written; ``key_lines`` has the line of each key."""
+    """Keys (text) to values, in the order written; ``key_lines`` has the line of each key.
+
+    ``file`` is the file the mapping was written in when that is not the file of the record that
+    holds it (an entry of a qualified list given in a CSV entries file); empty otherwise.
+    """
 
     items: dict[str, Node]
     line: int
     key_lines: dict[str, int] = field(default_factory=dict)
+    file: str = ""
 
 
 Node = Scalar | Seq | Map
