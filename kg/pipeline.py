@@ -7,12 +7,19 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; builds on one folder must not overlap there
+    fcntl = None  # type: ignore[assignment]
+
 from kg import export
 from kg.errors import BuildMissing, OutputError, Problem, UsageError, ValidationError
+from kg.gc_pause import without_gc
 from kg.graph import KnowledgeGraph, Provenance
 from kg.ontology import SHAPES_FILE, load_ontology
 from kg.records import RecordChecker, find_record_files
@@ -52,6 +59,7 @@ def input_size(data: Path, ontology: Path) -> int:
     return sum(p.stat().st_size for p in input_files(data, ontology)) if data.is_dir() else 0
 
 
+@without_gc  # reading and checking allocate millions of acyclic objects
 def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes: bool = True,
          checks: bool = True, queries: str | Path | None = None,
          progress: Progress | None = None) -> KnowledgeGraph:
@@ -67,7 +75,7 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
                          hint="pass --data DIR or run kg from the project folder")
     files = find_record_files(data)
     if not files:
-        raise UsageError("no record files (*.yaml) in the data folder", file=display_path(data),
+        raise UsageError("no record files (*.yaml, *.csv) in the data folder", file=display_path(data),
                          hint="see data/README.md for the record format")
     checker = RecordChecker(onto)
     step = max(1, len(files) // 10)
@@ -82,7 +90,7 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
     for r in records:
         provenance[r.iri] = Provenance(r.file, r.line, r.id)
         for e in r.entries:
-            provenance[e.iri] = Provenance(r.file, e.line, f"{r.id} {e.spec.key}[{e.index}]")
+            provenance[e.iri] = Provenance(e.file or r.file, e.line, f"{r.id} {e.spec.key}[{e.index}]")
     graph = KnowledgeGraph([*onto.triples, *records_to_triples(records, onto)], provenance)
     shapes_file = ontology / SHAPES_FILE
     if shapes and shapes_file.exists():
@@ -161,28 +169,21 @@ def open_build(out: str | Path = "build", data: str | Path = "data", ontology: s
     the answer still comes from the build and ``warnings`` says which files changed.
     """
     out, data, ontology = Path(out), Path(data), Path(ontology)
-    manifest_path = out / MANIFEST
-    name = f"{OUTPUT_NAME}.nt"
-    if not manifest_path.is_file():
-        raise BuildMissing("there is no build here", file=display_path(out),
-                           hint="run kg build first (or give --build DIR)")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        expected = manifest["files"][name]["sha256"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BuildMissing(f"the build manifest is unreadable or has no {name}", file=display_path(manifest_path),
-                           hint="run kg build again") from exc
-    path = out / name
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError as exc:
-        raise BuildMissing(f"cannot read {name}: {exc.strerror}", file=display_path(out),
-                           hint="run kg build again") from exc
-    if digest.hexdigest() != expected:
-        raise BuildMissing(f"{name} does not match its manifest (an interrupted build, or an edited file)",
+    if (out / PENDING).is_dir():
+        try:
+            with build_lock(out):
+                recover(out)
+        except (OutputError, OSError):
+            pass  # a folder we cannot write in: the checks below refuse what is there
+    path = out / f"{OUTPUT_NAME}.nt"
+    manifest, expected = _read_manifest(out)
+    actual = _sha256_of(path, out)
+    if actual != expected:
+        # A build may have committed between reading the manifest and the file: look once more.
+        manifest, expected = _read_manifest(out)
+        actual = _sha256_of(path, out)
+    if actual != expected:
+        raise BuildMissing(f"{path.name} does not match its manifest (an interrupted build, or an edited file)",
                            file=display_path(path), hint="run kg build again")
     graph = KnowledgeGraph.from_file(path, "nt")
     warnings = []
@@ -196,6 +197,35 @@ def open_build(out: str | Path = "build", data: str | Path = "data", ontology: s
                             + (f" ({shown} changed)" if shown else "")
                             + "; answering from the build: run kg build to update it")
     return OpenedBuild(graph, manifest, warnings)
+
+
+def _read_manifest(out: Path) -> tuple[dict, str]:
+    """The manifest of the build in ``out`` and the SHA-256 it records for ``kg.nt``."""
+    manifest_path = out / MANIFEST
+    name = f"{OUTPUT_NAME}.nt"
+    if not manifest_path.is_file():
+        interrupted = (out / PENDING).is_dir()
+        raise BuildMissing("the build here was interrupted" if interrupted else "there is no build here",
+                           file=display_path(out),
+                           hint="run kg build again" if interrupted else "run kg build first (or give --build DIR)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return manifest, manifest["files"][name]["sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BuildMissing(f"the build manifest is unreadable or has no {name}", file=display_path(manifest_path),
+                           hint="run kg build again") from exc
+
+
+def _sha256_of(path: Path, out: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise BuildMissing(f"cannot read {path.name}: {exc.strerror}", file=display_path(out),
+                           hint="run kg build again") from exc
+    return digest.hexdigest()
 
 
 #: Triples up to which ``kg build`` also writes the network files and the HTML overview ("auto").
@@ -254,6 +284,89 @@ def _network_files(graph: KnowledgeGraph, folder: Path) -> list[Path]:
     return write_network_files(graph, folder)
 
 
+#: Inside the output folder: the lock that serialises builds, and the complete next build while
+#: it is moved into place (its presence means "finish moving me in"; see :func:`recover`).
+LOCK_NAME = ".kg-build.lock"
+PENDING = ".pending"
+
+
+@contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder's build lock (an advisory ``flock``, released by the kernel even when the
+    process is killed), so that two builds on one folder take turns instead of mixing files."""
+    try:
+        fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot create the build lock: {exc.strerror}", file=display_path(out),
+                          hint="check the folder's permissions") from exc
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def recover(out: str | Path) -> bool:
+    """Finish a build that was killed while its files were being moved into ``out``.
+
+    A build first writes everything (manifest included) into a temporary folder, then renames that
+    folder to ``out/.pending``: that rename is the commit. Whatever happens after it, the pending
+    build is complete, so it is moved in (again) here; a build killed before it left ``out`` as it
+    was, and its temporary folder is removed. Returns whether anything was done. The caller must hold
+    :func:`build_lock`.
+    """
+    out = Path(out)
+    done = False
+    for stale in out.glob(".tmp-*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+            done = True
+    pending = out / PENDING
+    if pending.is_dir():
+        if (pending / MANIFEST).is_file():
+            _move_in(pending, out)
+        else:  # cannot happen (the manifest is written before the commit); never trust it
+            shutil.rmtree(pending, ignore_errors=True)
+        done = True
+    return done
+
+
+def _move_in(pending: Path, out: Path) -> None:
+    """Move a complete build from ``pending`` into ``out``, manifest last. Every step can be
+    repeated, so a second run after a kill finishes the job."""
+    # Without a manifest no reader trusts the folder while old and new files are mixed.
+    (out / MANIFEST).unlink(missing_ok=True)
+    for item in sorted(pending.iterdir()):
+        if item.name == MANIFEST:
+            continue
+        target = out / item.name
+        if item.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        os.replace(item, target)
+    _fsync_dir(out)
+    os.replace(pending / MANIFEST, out / MANIFEST)
+    _fsync_dir(out)
+    shutil.rmtree(pending, ignore_errors=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the renames are still atomic
+    finally:
+        os.close(fd)
+
+
+def _hash_entry(path: Path) -> dict[str, object]:
+    return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
+
+
 def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, manifest: dict,
                      progress: Progress | None = None,
                      folders: dict[str, Callable[[KnowledgeGraph, Path], list[Path]]] | None = None,
@@ -263,6 +376,10 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
     ``folders`` maps a sub-folder name to a function that fills it (the network files); each
     folder replaces the previous one whole. ``pages`` maps a file name to a function that writes it
     (the HTML overview). Their files are in the manifest too.
+
+    Builds on one folder take turns (:func:`build_lock`). A build killed at any moment leaves either
+    the previous build or, once committed, the new one, which the next build or reader finishes
+    moving in (:func:`recover`); never a mix that a reader would take for good.
     """
     say = progress or (lambda _msg: None)
     if out.exists() and not out.is_dir():
@@ -270,44 +387,42 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                           hint="choose another --out")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out))
     except OSError as exc:
         raise OutputError(f"cannot create the output folder: {exc.strerror}", file=display_path(out),
                           hint="check the path and its permissions") from exc
-    try:
-        for name, fmt in outputs.items():
-            say(f"writing {name}")
-            with (tmp / name).open("wb") as fh:
-                graph.serialize(fmt, fh)
+    with build_lock(out):
+        try:
+            recover(out)
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out))
+        except OSError as exc:
+            raise OutputError(f"cannot write in the output folder: {exc.strerror}", file=display_path(out),
+                              hint="check the path and its permissions") from exc
+        try:
+            for name, fmt in outputs.items():
+                say(f"writing {name}")
+                with (tmp / name).open("wb") as fh:
+                    graph.serialize(fmt, fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                manifest["files"][name] = _hash_entry(tmp / name)
+            for name, write_page in (pages or {}).items():
+                say(f"writing {name}")
+                write_page(graph, tmp / name)
+                manifest["files"][name] = _hash_entry(tmp / name)
+            for folder, fill in (folders or {}).items():
+                say(f"writing {folder}/")
+                for path in sorted(fill(graph, tmp / folder)):
+                    manifest["files"][path.relative_to(tmp).as_posix()] = _hash_entry(path)
+            with (tmp / MANIFEST).open("w", encoding="utf-8") as fh:
+                fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            digest = hashlib.sha256((tmp / name).read_bytes()).hexdigest()
-            manifest["files"][name] = {"sha256": digest, "bytes": (tmp / name).stat().st_size}
-        for name, write_page in (pages or {}).items():
-            say(f"writing {name}")
-            write_page(graph, tmp / name)
-            manifest["files"][name] = {"sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest(),
-                                       "bytes": (tmp / name).stat().st_size}
-        for folder, fill in (folders or {}).items():
-            say(f"writing {folder}/")
-            for path in sorted(fill(graph, tmp / folder)):
-                name = path.relative_to(tmp).as_posix()
-                manifest["files"][name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                                           "bytes": path.stat().st_size}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        # The old manifest goes first: between here and the new one, the folder has none, so no
-        # reader trusts a mix of old and new files.
-        (out / MANIFEST).unlink(missing_ok=True)
-        for name in [*outputs, *(pages or {})]:
-            os.replace(tmp / name, out / name)
-        for folder in folders or {}:
-            if (out / folder).is_dir():
-                os.replace(out / folder, tmp / f".old-{folder}")  # removed with tmp below
-            os.replace(tmp / folder, out / folder)
-        os.replace(tmp / MANIFEST, out / MANIFEST)
-    except OSError as exc:
-        raise OutputError(f"cannot write the build: {exc.strerror}", file=display_path(out),
-                          hint="check free space and permissions; the previous files were kept") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            _fsync_dir(tmp)
+            os.replace(tmp, out / PENDING)  # the commit: from here on, the new build is the build
+            _move_in(out / PENDING, out)
+        except OSError as exc:
+            raise OutputError(f"cannot write the build: {exc.strerror}", file=display_path(out),
+                              hint="check free space and permissions; the previous files were kept") from exc
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return [out / name for name in [*outputs, *(pages or {})]] + [out / folder for folder in folders or {}]
