@@ -2,12 +2,15 @@
 synthetic data, in one run.
 
     python benchmarks/run.py --triples 100000 [--repeats 3] [--out /tmp/kg-bench] [--json results.json]
+                             [--format csv [--morph-python PATH]]
 
 For the size asked, it generates records (benchmarks/generate.py), then times, with medians over
 ``--repeats`` and the peak memory of each step run in a process of its own:
 
 1. build: ``kg.build`` (records -> checked graph -> kg.ttl ...) vs pyoxigraph loading the same triples
-   from N-Triples (the limit) vs rdflib parsing them into its memory store (the plain approach);
+   from N-Triples (the limit) vs rdflib parsing them into its memory store (the plain approach); with
+   ``--format csv`` (records as CSV), also vs Morph-KGC materialising ``benchmarks/morph/mapping.yml`` on
+   the same CSV files to N-Triples (skipped when morph_kgc is not installed; see benchmarks/README.md);
 2. every catalogue question (with parameters picked from the data): through kg vs pyoxigraph directly
    vs rdflib's memory store;
 3. ``kg analyze`` on the person projection; 4. ``kg query`` from a cold start on the build, and
@@ -33,11 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate  # noqa: E402  (beside this file)
+from morph.config import write_config  # noqa: E402  (benchmarks/morph/config.py)
 
 
-def _child(code: str, *args: str) -> tuple[float, int, str]:
+def _child(code: str, *args: str, python: str = sys.executable, cwd: Path = ROOT) -> tuple[float, int, str]:
     """Run Python ``code`` in a fresh process; (seconds it reports, peak RSS in kB, its last line)."""
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([python, "-c", code, *args], capture_output=True, text=True, cwd=cwd)
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     lines = result.stdout.strip().splitlines()
@@ -70,6 +74,62 @@ g = rdflib.Graph()
 g.parse(sys.argv[1], format="nt")
 t = time.perf_counter() - t
 """ + _PEAK + "print(f'{t:.4f} {peak}')"
+
+# Morph-KGC's own command (python -m morph_kgc CONFIG), timed inside the process like kg.build: the
+# imports are done first, then the module runs as __main__ (parsing the mapping, reading the CSV files,
+# writing N-Triples). Run in the folder holding data/ (the mapping's paths are relative).
+MORPH_KGC = """
+import runpy, sys, time
+import morph_kgc.__main__  # imports only (its body runs under __name__ == "__main__")
+sys.argv = ["morph_kgc", sys.argv[1]]
+t = time.perf_counter()
+runpy.run_module("morph_kgc", run_name="__main__", alter_sys=True)
+t = time.perf_counter() - t
+import resource
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(f'{t:.4f} {peak}')
+"""
+
+MORPH_VERSION = "import importlib.metadata as m, morph_kgc; print(m.version('morph-kgc'))"
+
+
+def morph_python(given: str | None = None) -> tuple[str, str] | None:
+    """(interpreter, Morph-KGC version) for the first of ``given``, ``$KG_MORPH_PYTHON`` and this Python
+    that imports morph_kgc; None when none does (Morph-KGC is an optional, benchmark-only comparison)."""
+    for python in (given, os.environ.get("KG_MORPH_PYTHON"), sys.executable):
+        if not python:
+            continue
+        try:
+            done = subprocess.run([python, "-c", MORPH_VERSION], capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return python, done.stdout.strip()
+    return None
+
+
+def data_triples(nt: Path) -> set[str]:
+    """The triples of an N-Triples file whose subject is a kg entity (not the ontology), as text."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import KG
+
+    return {str(q.triple) for q in ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(KG)}
+
+
+def run_morph(data: Path, nt: Path, out: Path, repeats: int, python: str, version: str,
+              processes: int = 1) -> dict:
+    """Time Morph-KGC on the CSV records in ``data`` (median, peak RSS) and compare its triples with
+    kg's ``nt``: same input, how many triples each wrote, how many they share."""
+    config = write_config(out / "morph" / "config.ini", out / "morph" / "morph.nt", processes)
+    timing = median_of(repeats, lambda: _child(MORPH_KGC, str(config), python=python, cwd=data.parent)[:2])
+    lines = sum(1 for line in (out / "morph" / "morph.nt").open("rb") if line.strip())
+    kg_data, morph = data_triples(nt), data_triples(out / "morph" / "morph.nt")
+    return {"seconds": timing, "version": version, "python": python, "processes": processes,
+            "triples_written": lines, "triples": len(morph), "kg_data_triples": len(kg_data),
+            "common": len(kg_data & morph), "only_kg": len(kg_data - morph), "only_morph": len(morph - kg_data)}
+
 
 RDFLIB_ONE = """
 import json, sys, time, rdflib
@@ -160,14 +220,17 @@ def median_of(repeats: int, f) -> tuple[float, int]:
 
 
 def run_benchmark(triples: int, out: Path, repeats: int = 3, rdflib_queries: bool = True,
-                  rdflib_limit: int = 60) -> dict:
-    """Generate, then time everything; the results as a dict (also printed by :func:`main`)."""
+                  rdflib_limit: int = 60, fmt: str = "yaml", morph: str | None = None,
+                  morph_processes: int = 1) -> dict:
+    """Generate, then time everything; the results as a dict (also printed by :func:`main`). With
+    ``fmt="csv"`` the records are CSV and the build is also timed against Morph-KGC (the interpreter
+    ``morph`` or see :func:`morph_python`), unless morph_kgc is not installed."""
     out.mkdir(parents=True, exist_ok=True)
-    data = generate.write(triples, out)
+    data = generate.write(triples, out, fmt=fmt)
     ontology = ROOT / "ontology"
     build = out / "build"
     results: dict = {"triples_asked": triples, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                     "python": platform.python_version()}
+                     "python": platform.python_version(), "format": fmt}
     kg_build = median_of(repeats, lambda: _child(BUILD_KG, str(data), str(ontology), str(build))[:2])
     nt = build / "kg.nt"
     results["triples"] = sum(1 for _ in nt.open("rb"))
@@ -175,6 +238,12 @@ def run_benchmark(triples: int, out: Path, repeats: int = 3, rdflib_queries: boo
     plain = median_of(1, lambda: _child(LOAD_RDFLIB, str(nt))[:2])
     results["build"] = {"kg": kg_build, "pyoxigraph_nt_load": limit, "rdflib_nt_parse": plain,
                         "kg/limit": kg_build[0] / limit[0], "kg/plain": kg_build[0] / plain[0]}
+    if fmt == "csv":
+        found = morph_python(morph)
+        results["morph_kgc"] = (run_morph(data, nt, out, repeats, *found, processes=morph_processes) if found
+                                else None)
+        if found:
+            results["build"]["kg/morph_kgc"] = kg_build[0] / results["morph_kgc"]["seconds"][0]
     _s, _p, text = _child(QUESTIONS, str(nt), str(repeats), json.dumps(pick_params(data)), str(rdflib_limit),
                           "1" if rdflib_queries else "0", RDFLIB_ONE)
     results["questions"] = json.loads(text)
@@ -186,6 +255,22 @@ def run_benchmark(triples: int, out: Path, repeats: int = 3, rdflib_queries: boo
     return results
 
 
+def _morph_report(results: dict) -> list[str]:
+    if results.get("format") != "csv":
+        return []
+    m = results.get("morph_kgc")
+    if m is None:
+        return ["build vs Morph-KGC: skipped, morph_kgc is not installed (see benchmarks/README.md)"]
+    processes = f"{m['processes']} process" + ("es" if m["processes"] > 1 else "")
+    return [f"build vs Morph-KGC {m['version']} (same CSV records, {processes}): kg {results['build']['kg'][0]:.2f} s; "
+            f"Morph-KGC {m['seconds'][0]:.2f} s ({m['seconds'][1] / 1024:.0f} MB peak); "
+            f"kg/Morph-KGC {results['build']['kg/morph_kgc']:.2f}x",
+            f"  triples: kg {m['kg_data_triples']:,} from the records (+{results['triples'] - m['kg_data_triples']:,} "
+            f"of the ontology), Morph-KGC {m['triples']:,}; the same in both {m['common']:,}, only kg "
+            f"{m['only_kg']:,}, only Morph-KGC {m['only_morph']:,}. kg also checks the records, the shapes and "
+            f"the quality checks and writes Turtle and JSON-LD; Morph-KGC checks nothing"]
+
+
 def report(results: dict) -> str:
     """The results as text, with the ratios."""
     b = results["build"]
@@ -193,6 +278,7 @@ def report(results: dict) -> str:
              f"build: kg {b['kg'][0]:.2f} s ({b['kg'][1] / 1024:.0f} MB peak); pyoxigraph N-Triples load "
              f"{b['pyoxigraph_nt_load'][0]:.2f} s; rdflib parse {b['rdflib_nt_parse'][0]:.2f} s "
              f"({b['rdflib_nt_parse'][1] / 1024:.0f} MB); kg/limit {b['kg/limit']:.1f}x, kg/plain {b['kg/plain']:.2f}x",
+             *_morph_report(results),
              "question                                kg (s)   pyoxigraph (s)  kg/limit  rdflib (s)  kg/plain"]
     for name, q in sorted(results["questions"].items()):
         if isinstance(q["rows_rdflib"], str):
@@ -219,9 +305,17 @@ def main() -> None:
     parser.add_argument("--no-rdflib-queries", action="store_true", help="skip the (slow) rdflib query runs")
     parser.add_argument("--rdflib-limit", type=int, default=60, help="seconds before an rdflib query is stopped")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--format", choices=generate.FORMATS, default="yaml",
+                        help="record format to generate (csv also times Morph-KGC; default yaml)")
+    parser.add_argument("--morph-python", help="a Python with morph_kgc installed (default: $KG_MORPH_PYTHON, "
+                        "else this one); Morph-KGC's pins conflict with kg's, so it needs its own environment")
+    parser.add_argument("--morph-processes", type=int, default=1, help="Morph-KGC worker processes (default 1)")
     args = parser.parse_args()
-    results = run_benchmark(args.triples, args.out / str(args.triples), args.repeats, not args.no_rdflib_queries,
-                            args.rdflib_limit)
+    # CSV in a folder of its own: kg reads every *.yaml and *.csv under data/, and the ids would clash.
+    folder = str(args.triples) if args.format == "yaml" else f"{args.triples}-csv"
+    results = run_benchmark(args.triples, args.out / folder, args.repeats,
+                            not args.no_rdflib_queries, args.rdflib_limit, args.format, args.morph_python,
+                            args.morph_processes)
     print(report(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

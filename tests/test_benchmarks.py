@@ -59,3 +59,27 @@ def test_the_generator_writes_the_same_graph_as_csv(tmp_path: Path) -> None:
     # No blank nodes in the data: equal triple sets are isomorphic graphs.
     yaml_triples = set(kg.load(as_yaml, ROOT / "ontology", shapes=False).triples())
     assert set(kg.load(as_csv, ROOT / "ontology", shapes=False).triples()) == yaml_triples
+
+
+# Morph-KGC: a benchmark-only comparison for CSV records (benchmarks/morph/), not a part of kg.
+MAPPING = ROOT / "benchmarks" / "morph" / "mapping.yml"
+
+
+def test_the_morph_kgc_mapping_parses_and_reads_every_generated_csv_file(tmp_path: Path) -> None:
+    import configparser
+
+    import yaml
+
+    mapping = yaml.safe_load(MAPPING.read_text(encoding="utf-8"))
+    files = {s[0].split("~")[0] for m in mapping["mappings"].values() for s in m["sources"] if isinstance(s, list)}
+    views = [s["query"] for m in mapping["mappings"].values() for s in m["sources"] if isinstance(s, dict)]
+    data = generate.write(500, tmp_path, seed=2, fmt="csv")
+    assert files == {f"data/{p.name}" for p in data.glob("*.csv")}
+    assert views and all("data/*-participants.csv" in q for q in views)
+    config = configparser.ConfigParser(interpolation=configparser.ExtendedInterpolation())
+    config.read(run.write_config(tmp_path / "c.ini", tmp_path / "out $1.nt"))
+    assert config["SyntheticRecords"]["mappings"] == str(MAPPING)
+    assert config["CONFIGURATION"]["output_file"] == str(tmp_path / "out $1.nt")
+
+    # Without Morph-KGC (it needs its own venv, benchmarks/morph/README.md) the runner says so and goes on.
+    assert "skipped" in run._morph_report({"format": "csv", "morph_kgc": None})[0]
