@@ -20,13 +20,15 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, ONTOLOGY, ROOT, need
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kg
 import kg.viz
 from kg.errors import OutputError, UsageError
 from kg.namespaces import KG, KGO
 from kg.viz import command, views
-from kg.viz.page import VIS_NETWORK_SHA256, script_json
+from kg.viz.page import VIS_NETWORK_SHA256, pack, script_json, unpack
 from kg.viz.spec import MAX_SIZE, MIN_SIZE
 from kg.viz.styles import ASSETS, load_styles
 
@@ -335,7 +337,7 @@ def test_hostile_text_stays_literal_in_the_spec_and_in_the_page(hostile) -> None
     text = page.html
     # The data is one JSON block, and parsing it gives the spec back exactly.
     block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S)
-    assert block is not None and json.loads(block.group(1)) == page.spec.to_dict()
+    assert block is not None and unpack(json.loads(block.group(1))) == page.spec.to_dict()
     for needle in ("<img", "<svg onload", "<iframe", "</script><script>", "\u2028", "\u2029", "<a href"):
         assert needle not in text
     assert text.count("</script>") == 3  # the data block, vis-network and the page's script
@@ -351,6 +353,26 @@ def test_script_json_round_trips_and_hides_markup(value) -> None:
     text = script_json(value)
     assert json.loads(text) == value
     assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+
+
+_cells = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.none(), st.lists(st.text(max_size=5)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 6).flatmap(lambda n: st.tuples(
+    st.lists(st.fixed_dictionaries({"id": st.text(max_size=20), "tooltip": st.text(max_size=40), "x": _cells}),
+             min_size=n, max_size=n),
+    st.lists(st.fixed_dictionaries({"id": st.sampled_from(["a b c", "a  b", " ", ""]), "w": _cells}), max_size=6))))
+def test_packed_page_data_gives_the_spec_back(lists) -> None:
+    nodes, edges = lists
+    spec = {"title": "t", "nodes": nodes, "edges": edges, "notes": ["n"]}
+    assert unpack(json.loads(script_json(pack(spec)))) == spec
+
+
+def test_packing_shrinks_the_data_of_a_large_page() -> None:
+    spec = kg.viz.visualise(synthetic.synthetic_graph(500)).spec.to_dict()
+    assert len(script_json(pack(spec))) < 0.6 * len(script_json(spec))
+    assert unpack(pack(spec)) == spec
 
 
 def test_the_page_is_self_contained(whole) -> None:

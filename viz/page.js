@@ -7,7 +7,29 @@
 (function () {
   "use strict";
 
-  var spec = JSON.parse(document.getElementById("kg-data").textContent);
+  /* The node and edge lists come as columns over one table of strings (kg/viz/page.py: pack). */
+  function unpack(packed) {
+    var strings = packed.strings, spec = {};
+    Object.keys(packed).forEach(function (k) {
+      if (k !== "nodes" && k !== "edges" && k !== "strings" && k !== "packed") { spec[k] = packed[k]; }
+    });
+    ["nodes", "edges"].forEach(function (name) {
+      var table = packed[name], rows = [];
+      for (var i = 0; i < table.n; i++) { rows.push({}); }
+      Object.keys(table.cols).forEach(function (key) {
+        var col = table.cols[key], sep = col.s;
+        col.v.forEach(function (v, i) {
+          if (sep === undefined) { rows[i][key] = v; }
+          else if (sep === "") { rows[i][key] = strings[v]; }
+          else { rows[i][key] = v.map(function (j) { return strings[j]; }).join(sep); }
+        });
+      });
+      spec[name] = rows;
+    });
+    return spec;
+  }
+
+  var spec = unpack(JSON.parse(document.getElementById("kg-data").textContent));
   var state = { ready: false, spec: spec, started: performance.now() };
   window.kgViz = state;
 
