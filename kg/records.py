@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -44,9 +45,13 @@ _YAML_READS = {
     "timestamp": "a date",
 }
 RECORD_SUFFIXES = (".yaml", ".yml", ".csv")
+# Made once, not per value or per record (the schema is constant data).
+_fields = functools.cache(fields_for)
+_lists = functools.cache(qualified_for)
+_DATATYPES = {name: ox.NamedNode(XSD + name) for name in ("integer", "boolean", "date", "gYearMonth", "gYear")}
 
 
-@dataclass
+@dataclass(slots=True)  # the commonest object of a run: a million at a million triples
 class Value:
     """A checked value: its RDF term, its line, and what later checks need."""
 
@@ -133,6 +138,7 @@ class RecordChecker:
         self.by_id: dict[str, Record] = {}
         self._file = ""
         self._claim_nodes: dict[int, Map] = {}  # id(claim entry) -> its raw mapping, checked later
+        self._refs: dict[str, tuple[ox.NamedNode, str]] = {}  # id -> the term and text of references to it
         self._attached: list[Attached] = []  # list entries of CSV entries files, added in check_across
         self._unchecked: set[str] = set()  # ids of records that failed before they had a family
 
@@ -186,8 +192,8 @@ class RecordChecker:
         if family is None:
             return None
         record = Record(rid or "", type_iri, family, self._file, node.line)
-        fields = fields_for(family)
-        lists = qualified_for(family)
+        fields = _fields(family)
+        lists = _lists(family)
         for key, value in node.items.items():
             line = node.key_lines.get(key, node.line)
             record.lines[key] = line
@@ -273,12 +279,11 @@ class RecordChecker:
             out: list[Value] = []
             for item in node.items:
                 out.extend(self._parse_one(spec, item, name))
-            seen: set[str] = set()
+            seen: set[ox.NamedNode | ox.Literal] = set()  # terms are equal when their texts (str) are
             for v in out:
-                key = str(v.term)
-                if key in seen:
+                if v.term in seen:
                     self._add(v.line, name, f"the value {v.term.value!r} is listed twice", "keep one")
-                seen.add(key)
+                seen.add(v.term)
             return out
         return self._parse_one(spec, node, name)
 
@@ -346,6 +351,12 @@ class RecordChecker:
 
     def _scalar(self, spec: Field, node: Scalar, name: str) -> Value | None:
         text, line, kind = node.text, node.line, spec.kind
+        if kind is Kind.REF and not node.implicit and ID_RE.fullmatch(text):
+            # The commonest value, first; one term (and one text) per id, shared by every reference.
+            ref = self._refs.get(text)
+            if ref is None:
+                ref = self._refs[text] = (ox.NamedNode(KG + text), text)
+            return Value(ref[0], line, ref=ref[1])
         if kind in (Kind.TEXT, Kind.PLAIN):
             checked = self._text(node, name)
             if checked is None:
@@ -356,12 +367,12 @@ class RecordChecker:
             return self._date(node, name)
         if kind is Kind.INTEGER:
             if node.implicit in ("int", "") and _INT_RE.fullmatch(text):  # "": a quoted or a CSV value
-                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "integer")), line)
+                return Value(ox.Literal(text, datatype=_DATATYPES["integer"]), line)
             self._add(line, name, f"{text!r} is not a whole number", _integer_hint(text))
             return None
         if kind is Kind.BOOL:
             if text in ("true", "false"):
-                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean")), line)
+                return Value(ox.Literal(text, datatype=_DATATYPES["boolean"]), line)
             self._add(line, name, f"{text!r} is not true or false",
                       "write true or false; YAML tools disagree on yes, no, on and off")
             return None
@@ -423,15 +434,15 @@ class RecordChecker:
         try:
             if day is not None:
                 d = date(year, int(month), int(day))
-                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "date")), line, span=(d, d))
+                return Value(ox.Literal(text, datatype=_DATATYPES["date"]), line, span=(d, d))
             if month is not None:
                 first = date(year, int(month), 1)
                 last = date(year, int(month), calendar.monthrange(year, int(month))[1])
-                return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "gYearMonth")), line,
+                return Value(ox.Literal(text, datatype=_DATATYPES["gYearMonth"]), line,
                              span=(first, last))
             if year < 1:
                 raise ValueError("year 0")
-            return Value(ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear")), line,
+            return Value(ox.Literal(text, datatype=_DATATYPES["gYear"]), line,
                          span=(date(year, 1, 1), date(year, 12, 31)))
         except ValueError:
             self._add(line, name, f"{text!r} is not a real date", "check the month and the day")
@@ -572,8 +583,8 @@ class RecordChecker:
                       "swap them or correct one")
 
     def _check_unstated(self, record: Record) -> None:
-        fields = fields_for(record.family)
-        lists = qualified_for(record.family)
+        fields = _fields(record.family)
+        lists = _lists(record.family)
         for v in record.values.get("unstated", []):
             spec = fields.get(v.ref)
             qualified = lists.get(v.ref)
@@ -663,13 +674,17 @@ def _local(iri: str) -> str:
 
 def _spec_of(family: str, prefix: str, key: str) -> Field | None:
     if not prefix:
-        return fields_for(family).get(key)
-    list_key = prefix.split("[", 1)[0]
-    spec = qualified_for(family).get(list_key)
+        return _fields(family).get(key)
+    return _entry_spec(family, prefix.split("[", 1)[0], ".value." in prefix, key)
+
+
+@functools.cache
+def _entry_spec(family: str, list_key: str, claim_value: bool, key: str) -> Field | None:
+    spec = _lists(family).get(list_key)
     if spec is None:
         return None
-    if ".value." in prefix:
-        return fields_for(family).get(key)
+    if claim_value:
+        return _fields(family).get(key)
     return next((f for f in spec.fields if f.key == key), None)
 
 

@@ -2,73 +2,121 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 import pyoxigraph as ox
 
+from kg import export
 from kg.namespaces import KGO, RDF, RDF_TYPE, RDFS
 from kg.ontology import Ontology
-from kg.records import Entry, Record
-from kg.schema import fields_for
+from kg.records import Record
+from kg.schema import Qualified, fields_for
 
-_TYPE = ox.NamedNode(RDF_TYPE)
-_LABEL = ox.NamedNode(RDFS + "label")
-_PREDICATE = ox.NamedNode(RDF + "predicate")
-_OBJECT = ox.NamedNode(RDF + "object")
 _UNCERTAIN = KGO + "Uncertain"
+T = TypeVar("T")
+S = TypeVar("S")
 
 
 def records_to_triples(records: Iterable[Record], ontology: Ontology) -> Iterator[ox.Triple]:
     """Every triple the records state, in record order (the export sorts them)."""
+    return _statements(records, ontology, ox.Triple, ox.NamedNode, _cached(ox.NamedNode), _same)
+
+
+def records_to_keys(records: Iterable[Record], ontology: Ontology) -> list[str]:
+    """The sort keys (:func:`kg.export.triple_key`) of the triples of :func:`records_to_triples`,
+    made from the records' text without making the triples."""
+    return list(_statements(records, ontology, _key, _iri_part, _cached(export.predicate_part), export.term_part))
+
+
+def _same(term: ox.NamedNode | ox.Literal) -> ox.NamedNode | ox.Literal:
+    return term
+
+
+def _key(subject: str, predicate: str, obj: str) -> str:
+    return f"{subject}\x00{predicate}\x00{obj}"
+
+
+def _iri_part(iri: str) -> str:
+    return "0" + iri
+
+
+def _cached(make: Callable[[str], T]) -> Callable[[str], T]:
+    """``make``, remembering what it made for each IRI (predicates: a few dozen)."""
+    made: dict[str, T] = {}
+
+    def get(iri: str) -> T:
+        node = made.get(iri)
+        if node is None:
+            node = made[iri] = make(iri)
+        return node
+
+    return get
+
+
+def _statements(records: Iterable[Record], ontology: Ontology, make: Callable[[T, T, T], S],
+                node: Callable[[str], T], predicate: Callable[[str], T],
+                term: Callable[[ox.NamedNode | ox.Literal], T]) -> Iterator[S]:
+    """Each statement of the records as ``make(subject, predicate, object)``, where ``node`` makes a
+    subject or object of an IRI, ``predicate`` a predicate, and ``term`` a subject or object of a
+    checked value's term."""
     roles = ontology.schemes.get("RoleScheme", {})
+    a, label = predicate(RDF_TYPE), predicate(RDFS + "label")
+    rdf_predicate, rdf_object = predicate(RDF + "predicate"), predicate(RDF + "object")
+    classes = _cached(node)
+    families: dict[str, dict[str, T | None]] = {}  # family -> field key -> its predicate
+    lists: dict[int, tuple[Qualified, dict[str, T | None]]] = {}  # id(spec) -> the same
     for record in records:
-        subject = ox.NamedNode(record.iri)
-        yield ox.Triple(subject, _TYPE, ox.NamedNode(record.type_iri))
-        fields = fields_for(record.family)
+        subject = node(record.iri)
+        yield make(subject, a, classes(record.type_iri))
+        predicates = families.get(record.family)
+        if predicates is None:
+            predicates = families[record.family] = {
+                key: predicate(f.predicate) if f.predicate is not None else None
+                for key, f in fields_for(record.family).items()}
         for key, values in record.values.items():
-            predicate = fields[key].predicate
-            if predicate is None:
+            p = predicates[key]
+            if p is None:
                 continue
-            p = ox.NamedNode(predicate)
             for v in values:
-                yield ox.Triple(subject, p, v.term)
+                o = term(v.term)
+                yield make(subject, p, o)
                 if key == "label":
-                    yield ox.Triple(subject, _LABEL, v.term)
+                    yield make(subject, label, o)
         uncertain_record = _is_uncertain(record.values)
         for entry in record.entries:
-            yield from _entry_triples(subject, entry, roles, uncertain_record)
+            spec = entry.spec
+            cached = lists.get(id(spec))
+            if cached is None:
+                cached = lists[id(spec)] = (spec, {f.key: predicate(f.predicate) if f.predicate is not None else None
+                                                   for f in spec.fields})
+            entry_predicates = cached[1]
+            entry_node = node(entry.iri)
+            yield make(entry_node, a, classes(spec.node_class))
+            yield make(entry_node, predicate(spec.link), subject)
+            for key, values in entry.values.items():
+                if key == "value" and entry.claim_field is not None:
+                    yield make(entry_node, rdf_predicate, classes(entry.claim_field.predicate or ""))
+                    for v in values:
+                        yield make(entry_node, rdf_object, term(v.term))
+                    continue
+                p = entry_predicates[key]
+                if p is None:
+                    continue
+                for v in values:
+                    yield make(entry_node, p, term(v.term))
+            if spec.key == "participants" and not uncertain_record and not _is_uncertain(entry.values):
+                # A confirmed participation also states the direct relation its role implies (a
+                # director of a work is its schema:director), for consumers that do not read roles.
+                role = (entry.values.get("role") or [None])[0]
+                who = (entry.values.get("who") or [None])[0]
+                if role is not None and who is not None and role.ref in roles:
+                    concept = roles[role.ref]
+                    for iri in concept.agent_to_target:
+                        yield make(term(who.term), predicate(iri), subject)
+                    for iri in concept.target_to_agent:
+                        yield make(subject, predicate(iri), term(who.term))
 
 
 def _is_uncertain(values: dict) -> bool:
     return any(v.term.value == _UNCERTAIN for v in values.get("certainty", ()))
-
-
-def _entry_triples(subject: ox.NamedNode, entry: Entry, roles: dict, uncertain_record: bool) -> Iterator[ox.Triple]:
-    node = ox.NamedNode(entry.iri)
-    spec = entry.spec
-    yield ox.Triple(node, _TYPE, ox.NamedNode(spec.node_class))
-    yield ox.Triple(node, ox.NamedNode(spec.link), subject)
-    fields = {f.key: f for f in spec.fields}
-    for key, values in entry.values.items():
-        if key == "value" and entry.claim_field is not None:
-            yield ox.Triple(node, _PREDICATE, ox.NamedNode(entry.claim_field.predicate or ""))
-            for v in values:
-                yield ox.Triple(node, _OBJECT, v.term)
-            continue
-        predicate = fields[key].predicate
-        if predicate is None:
-            continue
-        p = ox.NamedNode(predicate)
-        for v in values:
-            yield ox.Triple(node, p, v.term)
-    if spec.key == "participants" and not uncertain_record and not _is_uncertain(entry.values):
-        # A confirmed participation also states the direct relation its role implies (a
-        # director of a work is its schema:director), for consumers that do not read roles.
-        role = (entry.values.get("role") or [None])[0]
-        who = (entry.values.get("who") or [None])[0]
-        if role is not None and who is not None and role.ref in roles:
-            concept = roles[role.ref]
-            for p in concept.agent_to_target:
-                yield ox.Triple(who.term, ox.NamedNode(p), subject)
-            for p in concept.target_to_agent:
-                yield ox.Triple(subject, ox.NamedNode(p), who.term)

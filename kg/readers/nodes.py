@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 INVALID = "invalid"
 
 
-@dataclass
+@dataclass(slots=True)
 class Scalar:
     """A single value, always kept as the text written.
 
@@ -21,7 +21,7 @@ class Scalar:
     implicit: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Seq:
     """A list of values."""
 
@@ -29,7 +29,7 @@ class Seq:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Map:
     """Keys (text) to values, in the order written; ``key_lines`` has the line of each key.
 
