@@ -28,7 +28,7 @@ from kg.readers.yaml_reader import read_yaml
 from kg.schema import NEVER_UNSTATED, Field, Kind, Qualified, fields_for, qualified_for
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # not \d: no other script's digits
 _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$")
 _QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 _INT_RE = re.compile(r"^(?:0|[1-9][0-9]*)$")
@@ -120,8 +120,13 @@ def nearest(word: str, choices: Iterable[str], *, fallback: str = "") -> str:
 
 
 def suggest_id(text: str) -> str:
-    """An id in the allowed form that is closest to ``text``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """An id in the allowed form that is closest to ``text``, or ``""`` when none can be told: a
+    letter with no plain Latin form (a Cyrillic look-alike, a Chinese character) is not dropped."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if any(c.isalnum() and not c.isascii() for c in ascii_text):
+        return ""
+    ascii_text = ascii_text.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if slug and not slug[0].isalpha():
         slug = "x-" + slug
@@ -292,12 +297,18 @@ class RecordChecker:
             return []
         if spec.kind is Kind.TEXT and isinstance(node, Map):
             out = []
+            seen: dict[str, str] = {}  # lower-cased tag -> the tag as written (tags ignore case)
             for lang, text in node.items.items():
                 line = node.key_lines.get(lang, node.line)
                 if not _LANG_RE.fullmatch(lang):
                     self._add(line, name, f"{lang!r} is not a language tag",
                               "use a BCP 47 tag such as en, zh, zh-Hans, fr")
                     continue
+                if lang.lower() in seen:
+                    self._add(line, name, f"the language {lang!r} is given twice (also as {seen[lang.lower()]!r})",
+                              "language tags ignore case: keep one text per language")
+                    continue
+                seen[lang.lower()] = lang
                 if not isinstance(text, Scalar):
                     self._add(text.line, name, f"the {lang} text must be a string, not {describe(text)}")
                     continue
@@ -445,7 +456,8 @@ class RecordChecker:
             return Value(ox.Literal(text, datatype=_DATATYPES["gYear"]), line,
                          span=(date(year, 1, 1), date(year, 12, 31)))
         except ValueError:
-            self._add(line, name, f"{text!r} is not a real date", "check the month and the day")
+            self._add(line, name, f"{text!r} is not a real date",
+                      "there is no year 0; check the year" if year < 1 else "check the month and the day")
             return None
 
     def _url(self, node: Scalar, name: str) -> Value | None:
@@ -461,6 +473,9 @@ class RecordChecker:
             shown = "a space" if ch == " " else repr(ch)
             hint = "percent-encode it" + ("; a space is %20" if ch == " " else "")
             self._add(line, name, f"the address contains {shown}", hint)
+            return None
+        if not re.match(r"(?i)https?://[^/?#:@]", text):
+            self._add(line, name, f"{text!r} has no host name", "give the full address, e.g. https://example.org/page")
             return None
         try:
             return Value(ox.NamedNode(text), line)
@@ -691,6 +706,8 @@ def _entry_spec(family: str, list_key: str, claim_value: bool, key: str) -> Fiel
 def _integer_hint(text: str) -> str:
     if re.fullmatch(r"0[0-9]+", text):
         return f"no leading zeros: YAML tools read {text} as an octal number; write {int(text)}"
+    if re.fullmatch(r"[0-9]+\.[0-9]{1,2}", text):
+        return "a whole number is needed: round it"
     if re.fullmatch(r"[0-9][0-9,._ ]*[0-9]", text):
         return f"write digits only, e.g. {re.sub(r'[^0-9]', '', text)}"
     if re.fullmatch(r"[0-9.]+\s*[kKmM]", text):

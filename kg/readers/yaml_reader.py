@@ -41,8 +41,19 @@ _IMPLICIT = {
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: Nesting deeper than this is refused before PyYAML composes the file: its C composer recurses once
+#: per level and crashes (a segmentation fault, no message) somewhere past ten thousand levels.
+MAX_COMPOSE_DEPTH = 5000
+_BREAKS = re.compile(rb"\r\n|\r|\n")
+#: Characters YAML 1.1 takes for line breaks that no editor shows as such: they would change a value
+#: silently (a NEL in a quoted value becomes a space) and put every later line number off by one.
+_ODD_BREAKS = re.compile("[\u0085\u2028\u2029]")
+_BREAK_NAMES = {"\u0085": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+
+
 def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    """The line of a byte offset, counting LF, CRLF and a lone CR as line ends (as :func:`decode`)."""
+    return len(_BREAKS.findall(data, 0, offset)) + 1
 
 
 def decode(path: Path, display: str) -> tuple[str | None, list[Problem]]:
@@ -79,6 +90,15 @@ def read_yaml(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
     tree = fast_tree(text)
     if tree is not None:
         return tree, []
+    odd = [Problem(display, text.count("\n", 0, m.start()) + 1, "",
+                   f"the character U+{ord(m.group()):04X} ({_BREAK_NAMES[m.group()]}) is not allowed in a record file",
+                   f"YAML reads it as a line break; remove it, or write it as \\u{ord(m.group()):04x} in a "
+                   "double-quoted value") for m in _ODD_BREAKS.finditer(text)]
+    if odd:
+        return None, odd
+    too_deep = _too_deep(text)
+    if too_deep:
+        return None, [Problem(display, too_deep, "", "nesting is too deep", f"records need at most {MAX_DEPTH} levels")]
     try:
         # Composition recurses once per nesting level; deep nesting is refused below, and
         # anything deeper than Python's own limit ends here rather than in a traceback.
@@ -90,12 +110,18 @@ def read_yaml(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
             sys.setrecursionlimit(limit)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
+        # At the end of a file without a final newline, PyYAML's mark is on the line after the last.
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)
+        line = min(mark.line + 1, max(last, 1)) if mark else 0
         what = exc.problem or exc.context or "invalid YAML"
         return None, [Problem(display, line, "", f"YAML syntax error: {what}",
                               "check indentation, colons and quotes on this line and the one above")]
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
+        # LibYAML (the C loader) counts the position in bytes of UTF-8, PyYAML's own reader in characters.
+        if _LOADER is yaml.SafeLoader:
+            line = text.count("\n", 0, exc.position) + 1
+        else:
+            line = text.encode("utf-8").count(b"\n", 0, exc.position) + 1
         return None, [Problem(display, line, "", f"the character U+{exc.character:04X} is not allowed in YAML",
                               "remove it; control characters are not allowed in records")]
     except yaml.YAMLError as exc:
@@ -111,6 +137,25 @@ def read_yaml(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
     if "*" in text:
         out.extend(_aliases(text, display))
     return tree, out
+
+
+def _too_deep(text: str) -> int:
+    """The line where nesting first goes deeper than :data:`MAX_COMPOSE_DEPTH`, or 0. Only files with
+    that many brackets or list dashes are parsed for it (the event parser does not recurse)."""
+    if text.count("[") + text.count("{") + text.count("-") <= MAX_COMPOSE_DEPTH:
+        return 0
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_COMPOSE_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return 0  # the composer reports the syntax error, with its line
+    return 0
 
 
 def _aliases(text: str, display: str) -> list[Problem]:
