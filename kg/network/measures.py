@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
@@ -22,6 +23,10 @@ SEED = 42
 EXACT_BETWEENNESS_LIMIT = 2000
 STRUCTURAL_HOLES_BUDGET = 20_000  # sum of squared degrees up to which Burt's measures are computed
 BETWEENNESS_SAMPLES = 500
+#: Above the exact limit, sampled sources times (nodes + ties) stays under this (at least 50 sources):
+#: 500 sources on a 21,000-node, 65,000-tie projection took 90 s.
+BETWEENNESS_WORK = 5_000_000
+BETWEENNESS_MIN_SAMPLES = 50
 #: Decimal places of the floating-point measures in results (keeps outputs stable across platforms).
 DIGITS = 6
 
@@ -136,24 +141,34 @@ def pagerank(g: nx.Graph, alpha: float = 0.85, weight: str = "weight", tol: floa
              max_iter: int = 1000) -> dict[str, float]:
     """PageRank of an undirected graph by power iteration, as networkx defines it (a walker follows a tie
     with probability proportional to its weight, jumps anywhere with probability 1 - ``alpha``, and leaves a
-    node without ties for any node). Pure Python: networkx's own needs SciPy, which kg does not depend on."""
+    node without ties for any node). With NumPy arrays: networkx's own needs SciPy, which kg does not
+    depend on, and a Python loop took 14 s on a 21,000-node projection."""
     nodes = list(g)
     n = len(nodes)
     if n == 0:
         return {}
-    strength = {x: sum(d.get(weight, 1) for d in g[x].values()) for x in nodes}
-    rank = dict.fromkeys(nodes, 1.0 / n)
+    index = {x: i for i, x in enumerate(nodes)}
+    # Both directions of every tie (a self-loop once, as networkx's adjacency has it).
+    src, dst, w = [], [], []
+    for u, v, d in g.edges(data=True):
+        wt = d.get(weight, 1)
+        src.append(index[u]), dst.append(index[v]), w.append(wt)
+        if u != v:
+            src.append(index[v]), dst.append(index[u]), w.append(wt)
+    src_a, dst_a = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
+    w_a = np.array(w, dtype=float)
+    strength = np.bincount(src_a, weights=w_a, minlength=n)
+    dangling = strength == 0
+    share = np.divide(w_a, strength[src_a], out=np.zeros_like(w_a), where=strength[src_a] != 0)
+    rank = np.full(n, 1.0 / n)
     for _ in range(max_iter):
-        dangling = sum(rank[x] for x in nodes if strength[x] == 0)
-        new = {}
-        for x in nodes:
-            flow = sum(rank[y] * d.get(weight, 1) / strength[y] for y, d in g[x].items() if strength[y])
-            new[x] = alpha * (flow + dangling / n) + (1 - alpha) / n
-        change = sum(abs(new[x] - rank[x]) for x in nodes)
+        flow = np.bincount(dst_a, weights=rank[src_a] * share, minlength=n)
+        new = alpha * (flow + rank[dangling].sum() / n) + (1 - alpha) / n
+        change = np.abs(new - rank).sum()
         rank = new
         if change < n * tol:
             break
-    return rank
+    return {x: float(rank[i]) for i, x in enumerate(nodes)}
 
 
 def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | None] | None = None,
@@ -178,7 +193,7 @@ def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | Non
         between = nx.betweenness_centrality(g, normalized=True)
         method = "exact"
     else:
-        k = min(samples, n)
+        k = min(samples, n, max(BETWEENNESS_MIN_SAMPLES, BETWEENNESS_WORK // (n + g.number_of_edges())))
         between = nx.betweenness_centrality(g, k=k, normalized=True, seed=seed)
         method = f"sampled(k={k}, seed={seed})"
     ranks = pagerank(g)
