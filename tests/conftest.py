@@ -37,6 +37,16 @@ def graph():
     return kg.load(DATA, ONTOLOGY)
 
 
+def record_json(value, **kwargs) -> str:
+    """Records as JSON text (JSON is YAML, and every string is quoted), non-ASCII written as itself but
+    NEL, U+2028 and U+2029 escaped: raw, YAML takes them for line breaks and the reader refuses them."""
+    import json
+    import re
+
+    text = json.dumps(value, ensure_ascii=False, **kwargs)
+    return re.sub("[\u0085\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def triples_of(parsed) -> set:
     """The triples of what pyoxigraph's parser yields (it yields quads in the default graph)."""
     import pyoxigraph as ox

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import ONTOLOGY, run_kg, triples_of
+from conftest import ONTOLOGY, record_json, run_kg, triples_of
 from rdflib.compare import isomorphic
 from test_viz import Opened, browser  # noqa: F401  (browser is a fixture)
 
@@ -53,7 +52,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "online": "true", "sources": ["hostile-source"],
              "participants": [{"who": p["id"], "role": "speaker", "sources": ["hostile-source"]} for p in people]}
     # JSON is YAML, and json.dumps quotes every string, so none is read as anything but text.
-    (data / "tricky.yaml").write_text(json.dumps([*people, event], ensure_ascii=False), encoding="utf-8")
+    (data / "tricky.yaml").write_text(record_json([*people, event]), encoding="utf-8")
     shutil.copytree(ONTOLOGY, root / "ontology")
     before = _files(root)
     result = run_kg("build", cwd=root)

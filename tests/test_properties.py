@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from conftest import ONTOLOGY, triples_of
+from conftest import ONTOLOGY, record_json, triples_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
@@ -32,7 +31,7 @@ def test_any_text_round_trips_through_every_format(tmp_path_factory, label: str,
                "sources": ["src"],
                "participants": [{"who": "hostile", "role": "speaker", "quote": quote, "sources": ["src"]}]}]
     # JSON is YAML, and json.dumps quotes every string, so no value is a YAML trap here.
-    (data / "hostile.yaml").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    (data / "hostile.yaml").write_text(record_json(record), encoding="utf-8")
     graph = kg.load(data, ONTOLOGY, shapes=False)
     triples = set(graph.triples())
     assert ox.Triple(ox.NamedNode(kg_iri("hostile")), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
