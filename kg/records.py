@@ -317,6 +317,10 @@ class RecordChecker:
                     out.append(Value(ox.Literal(checked, language=lang.lower()), text.line))
             if not node.items:
                 self._add(node.line, name, "has no value", "give {en: ...} or a plain string")
+            elif spec.one_language and len(node.items) > 1:
+                self._add(node.line, name, f"gives {len(node.items)} languages; it holds the words in the one "
+                          "language they were said in", "keep the original; a translation is a quote of its own")
+                return []
             return out
         if not isinstance(node, Scalar):
             self._add(node.line, name, f"expected a single value, not {describe(node)}",

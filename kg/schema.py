@@ -78,6 +78,7 @@ class Field:
     targets: tuple[str, ...] = ()  # for REF: the families the referenced record may be in
     choices: dict[str, str] = field(default_factory=dict)  # for ENUM: word -> IRI
     scheme: str = ""  # for CONCEPT: the local name of the kgo concept scheme
+    one_language: bool = False  # for TEXT: one text in one language (verbatim words), not one per language
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ QUALIFIED: tuple[Qualified, ...] = (
         "quotes", KGO + "Quotation", KGO + "quotedAt",
         (
             Field("text", Kind.TEXT, SCHEMA + "text", "the words quoted, verbatim (a string is English)",
-                  required=True),
+                  required=True, one_language=True),
             Field("speaker", Kind.REF, KGO + "spokenBy", "who said it", required=True, targets=AGENTS),
             Field("about", Kind.REF, SCHEMA + "about", "what it is about", many=True, targets=ANY),
             *_when(),

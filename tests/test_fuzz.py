@@ -17,8 +17,8 @@ KG_FUZZ_EXAMPLES replaces every budget, turns derandomization off (add --hypothe
 a run) and shrinks a failure to the smallest input that shows it, which hypothesis' database then
 replays. (CI does not shrink: a failure there prints the input as found.)
 
-The tests at the end marked ``xfail(strict=True)`` pin bugs of kg/ found this way: when one is fixed,
-its test passes, which fails the run; remove the mark then (and move the input to tests/bad_input/).
+The tests at the end are regressions for the bugs of kg/ found this way (all fixed). Pin a new one as
+``xfail(strict=True)`` until it is fixed: its test then passes, which fails the run; remove the mark then.
 """
 
 from __future__ import annotations
@@ -343,7 +343,7 @@ def record_sets(draw) -> tuple[list[dict], int]:
             if draw(st.booleans()):
                 record["quantities"][0]["comparator"] = draw(st.sampled_from(["exact", "over", "about"]))
         if draw(st.booleans()):
-            # One text per quotation (a {lang: text} map of one language): see the xfail test below.
+            # One text per quotation (a {lang: text} map of one language): two are refused, see below.
             text = draw(st.one_of(names, st.dictionaries(langs, names, min_size=1, max_size=1)))
             record["quotes"] = [{"text": text, "speaker": draw(st.sampled_from(agents)),
                                  **evidence(sources)}]
@@ -739,7 +739,7 @@ def test_many_records_build_and_a_late_duplicate_is_located(tmp_path: Path) -> N
     check_outcome(tmp_path, code, out, err, before)
 
 
-# -- regressions: bugs found by fuzzing (one still open: xfail, strict) ------------------------------
+# -- regressions: bugs found by fuzzing -------------------------------------------------------------
 
 def _validate(tmp_path: Path, content: bytes | str) -> tuple[int, str]:
     shutil.copytree(BASE, tmp_path / "data")
@@ -843,14 +843,11 @@ def test_a_control_character_after_chinese_text_is_located(tmp_path: Path) -> No
     assert code == 1 and err.startswith("data/records.yaml:6: the character U+0001"), err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a quotation's text given as {lang: text} with two languages passes "
-                                       "the record checker; only SHACL refuses it (maxCount 1), at the entry's "
-                                       "first line and in SHACL's words")
 def test_a_quotation_text_in_two_languages_is_checked_at_its_line(tmp_path: Path) -> None:
     code, err = _validate(tmp_path, "- id: ev\n  type: LaunchCeremony\n  label: Ev\n  date: \"2024\"\n"
                                     "  place: a-city\n  sources: [src]\n  quotes:\n    - speaker: someone\n"
                                     "      text: {en: Hello, zh: 你好}\n      sources: [src]\n")
-    assert code == 0 or err.startswith("data/records.yaml:9: quotes[1].text: "), err
+    assert code == 1 and err.startswith("data/records.yaml:9: quotes[1].text: gives 2 languages"), err
 
 
 def test_a_yaml_error_at_the_end_of_a_file_is_within_it(tmp_path: Path) -> None:
