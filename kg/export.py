@@ -450,18 +450,6 @@ def compact(iri: str) -> str:
     return iri
 
 
-def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"@id": compact(term.value)}
-    if isinstance(term, ox.BlankNode):
-        return {"@id": f"_:{term.value}"}
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
-    if term.datatype.value == XSD + "string":
-        return {"@value": term.value}
-    return {"@value": term.value, "@type": compact(term.datatype.value)}
-
-
 # The document is written as json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) writes
 # {"@context": PREFIXES, "@graph": [node, ...]}: a node is {"@id": ..., "@type": [...], property:
 # [value, ...]} at depth 2, its keys sorted; a value is {"@id": ...}, {"@value": ...}, or with
