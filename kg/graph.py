@@ -96,13 +96,39 @@ class KnowledgeGraph:
 
         The list is emptied: the keys are sorted and packed first, so that their memory (and that
         of whatever the caller let go before) is free again when the store takes its own."""
+        graph = cls.awaiting_store(keys, provenance)
+        graph._store.bulk_extend(export.key_triples(graph._sorted_keys(), ox.Quad))
+        return graph
+
+    @classmethod
+    def awaiting_store(cls, keys: list[str], provenance: Mapping[str, Provenance] | None = None
+                       ) -> KnowledgeGraph:
+        """A graph of the triples of ``keys`` (emptied, as in :meth:`from_keys`) whose store stays
+        empty until :meth:`fill_from` loads the N-Triples written from these keys."""
         graph = cls.__new__(cls)
         graph._set_sorted(keys)
         graph._store = ox.Store()
-        graph._store.bulk_extend(export.key_triples(graph._keys, ox.Quad))
         graph.provenance = dict(provenance or {})
         graph.cache = {}
         return graph
+
+    def fill_from(self, chunks: Iterable[bytes]) -> None:
+        """Fill the empty store from the graph's own N-Triples (``serialize("nt")``), given in
+        pieces that end at line ends, as they are written. Every piece is taken.
+
+        A build writes that file anyway, and Oxigraph parses it without holding the GIL, so the
+        store fills (and is then checked) while Python writes the other formats: turning the keys
+        into Python triples for the store cost more than writing and parsing the file. Oxigraph's
+        parser renames blank nodes, though, and each piece on its own: a graph with any (or with
+        text that looks like one) is filled from its keys instead, as :meth:`from_keys` does."""
+        blank = False
+        for chunk in chunks:
+            blank = blank or b"_:" in chunk
+            if not blank:
+                self._store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        if blank:
+            self._store.clear()
+            self._store.bulk_extend(export.key_triples(self._sorted_keys(), ox.Quad))
 
     @classmethod
     def from_file(cls, path: Path, fmt: str = "nt") -> KnowledgeGraph:

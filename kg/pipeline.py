@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 try:
     import fcntl
@@ -67,8 +71,20 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
     with every problem found. The checks are the record schema, the SHACL shapes and the
     catalogue's quality checks (``queries/checks/*-violation.rq``, located at the records they
     name). The graph is held in the embedded store, ready to query."""
-    data, ontology = Path(data), Path(ontology)
+    ontology = Path(ontology)
     say = progress or (lambda _msg: None)
+    keys, provenance = _checked_keys(Path(data), ontology, say)
+    graph = KnowledgeGraph.from_keys(keys, provenance)
+    problems = check_graph(graph, ontology, shapes=shapes, checks=checks, queries=queries, progress=say)
+    if problems:
+        raise ValidationError(problems)
+    return graph
+
+
+@without_gc
+def _checked_keys(data: Path, ontology: Path, say: Progress) -> tuple[list[str], dict[str, Provenance]]:
+    """The sort keys of the graph's triples (the ontology's and the records'), and where each
+    record and entry was curated; :class:`ValidationError` with every problem of the records."""
     onto = load_ontology(ontology, display_path(ontology))
     if not data.is_dir():
         raise UsageError("the data folder does not exist", file=display_path(data),
@@ -94,9 +110,16 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
     # The triples as their sort keys (strings; a Python triple takes 450 bytes), and the records
     # let go before the store takes its memory.
     keys = export.keys_of(onto.triples) + records_to_keys(records, onto)
-    del records, checker
-    graph = KnowledgeGraph.from_keys(keys, provenance)
-    shapes_file = ontology / SHAPES_FILE
+    return keys, provenance
+
+
+def check_graph(graph: KnowledgeGraph, ontology: str | Path = "ontology", *, shapes: bool = True,
+                checks: bool = True, queries: str | Path | None = None,
+                progress: Progress | None = None) -> list[Problem]:
+    """The problems the SHACL shapes (``ontology/shapes.ttl``) find in ``graph``, or when there
+    are none, those of the catalogue's quality checks."""
+    say = progress or (lambda _msg: None)
+    shapes_file = Path(ontology) / SHAPES_FILE
     if shapes and shapes_file.exists():
         say("checking the SHACL shapes")
         from kg.shacl import validate_shapes
@@ -105,13 +128,11 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
         # rdflib copy took 45 s; the tests keep it in agreement with pyshacl.
         problems: list[Problem] = validate_shapes(graph, shapes_file, display_path(shapes_file))
         if problems:
-            raise ValidationError(problems)
+            return problems
     if checks:
         say("running the quality checks")
-        problems = run_checks(graph, queries)
-        if problems:
-            raise ValidationError(problems)
-    return graph
+        return run_checks(graph, queries)
+    return []
 
 
 def run_checks(graph: KnowledgeGraph, queries: str | Path | None = None) -> list[Problem]:
@@ -124,8 +145,12 @@ def run_checks(graph: KnowledgeGraph, queries: str | Path | None = None) -> list
     if not (root / "checks").is_dir():
         return []
     problems: list[Problem] = []
-    for check in load_catalogue(root).checks():
-        for row in graph.select(check.sparql).rows:
+    checks = list(load_catalogue(root).checks())
+    # The engine releases the GIL while it evaluates: two checks at a time took half as long (1M triples).
+    with ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool:
+        answers = list(pool.map(lambda check: graph.select(check.sparql), checks))
+    for check, answer in zip(checks, answers, strict=True):
+        for row in answer.rows:
             entity = row.get("entity")
             iri = entity.value if entity is not None else ""
             where = graph.provenance.get(iri)
@@ -249,24 +274,36 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
     build.
     """
     data, ontology, out = Path(data), Path(ontology), Path(out)
-    # Hashed before reading, so that an input edited during the build makes the build look stale.
-    hashes = input_hashes(data, ontology) if data.is_dir() and ontology.is_dir() else {}
-    graph = load(data, ontology, progress=progress)
-    counts = graph.counts()
-    manifest = {
-        "inputs": fingerprint(hashes),
-        "input_files": hashes,
-        "counts": counts,
-        "files": {},
-    }
     if extras not in ("auto", "always", "never"):
         raise UsageError(f"extras={extras!r} is not auto, always or never")
+    say = progress or (lambda _msg: None)
+    # Hashed before reading, so that an input edited during the build makes the build look stale.
+    hashes = input_hashes(data, ontology) if data.is_dir() and ontology.is_dir() else {}
+    keys, provenance = _checked_keys(data, ontology, say)
+    graph = KnowledgeGraph.awaiting_store(keys, provenance)
     with_extras = extras == "always" or (extras == "auto" and len(graph) <= EXTRAS_LIMIT)
-    manifest["extras"] = "written" if with_extras else f"not written ({len(graph):,} triples; extras={extras})"
+    manifest: dict = {
+        "inputs": fingerprint(hashes),
+        "input_files": hashes,
+        "counts": {},
+        "files": {},
+        "extras": "written" if with_extras else f"not written ({len(graph):,} triples; extras={extras})",
+    }
+
+    def fill_and_check(nt: Iterable[bytes]) -> None:
+        # In a thread, while the other files are written; nothing is committed unless it passes.
+        graph.fill_from(nt)
+        problems = check_graph(graph, ontology)
+        if problems:
+            raise ValidationError(problems)
+        manifest["counts"] = graph.counts()
+
     files = write_atomically(out, {f"{OUTPUT_NAME}.{export.FORMATS[f][0]}": f for f in formats},
                              graph, manifest, progress,
                              folders={NETWORK_FOLDER: _network_files} if with_extras else None,
-                             pages={"overview.html": _overview} if with_extras else None)
+                             pages={"overview.html": _overview} if with_extras else None,
+                             fill=fill_and_check)
+    counts = manifest["counts"]
     notes = [] if with_extras or extras == "never" else [
         f"network/ and overview.html were not written: {len(graph):,} triples is over {EXTRAS_LIMIT:,} "
         "(kg analyze, kg export and kg viz make them on demand; kg build --extras always forces them)"]
@@ -367,6 +404,104 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+class _Abandoned(Exception):
+    """The writer of a feed failed: what was fed is incomplete."""
+
+
+class _Feed:
+    """Bytes handed from the thread that writes them to the thread that reads them, in pieces of
+    about ``size`` bytes that end where a write ended; at most ``depth`` pieces wait at a time."""
+
+    def __init__(self, size: int = 16 << 20, depth: int = 4) -> None:
+        self._pieces: queue.Queue[bytes | type[_Abandoned] | None] = queue.Queue(depth)
+        self._parts: list[bytes] = []
+        self._size, self._held = size, 0
+        self._closed = self._ended = False
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(data)
+        self._held += len(data)
+        if self._held >= self._size:
+            self._pieces.put(b"".join(self._parts))
+            self._parts, self._held = [], 0
+        return len(data)
+
+    def close(self, *, failed: bool = False) -> None:
+        """No more bytes; ``failed``: the writer failed, and the reader gets :class:`_Abandoned`.
+        Closing twice is closing once."""
+        if not self._closed:
+            self._closed = True
+            if self._parts and not failed:
+                self._pieces.put(b"".join(self._parts))
+            self._parts = []
+            self._pieces.put(_Abandoned if failed else None)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while not self._ended:
+            piece = self._pieces.get()
+            if piece is None or piece is _Abandoned:
+                self._ended = True
+                if piece is _Abandoned:
+                    raise _Abandoned
+                return
+            yield piece  # type: ignore[misc]
+
+
+class _Background:
+    """``func(*args)`` in a thread of its own; :meth:`result` waits for it and raises its error.
+
+    A daemon: when the caller fails first, the process may exit without waiting for it."""
+
+    def __init__(self, func: Callable[..., None], *args: object) -> None:
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                func(*args)
+            except BaseException as exc:  # raised in the caller's thread by result()
+                self._error = exc
+            finally:
+                for arg in args:  # a feed not read to its end would block its writer
+                    if isinstance(arg, _Feed):
+                        for _piece in arg:
+                            pass
+
+        self._thread = threading.Thread(target=work, name="kg-build-check", daemon=True)
+        self._thread.start()
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+class _HashingWriter:
+    """A binary file that hashes what is written through it."""
+
+    def __init__(self, fh: IO[bytes], also: _Feed | None = None) -> None:
+        self._fh, self._also = fh, also
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        if self._also is not None:
+            self._also.write(data)
+        return self._fh.write(data)
+
+
+def _write_hashed(graph: KnowledgeGraph, fmt: str, path: Path, feed: _Feed | None = None) -> dict[str, object]:
+    """Write ``graph`` as ``fmt`` to ``path`` (and to ``feed``), synced; its manifest entry
+    (SHA-256 and size)."""
+    with path.open("wb") as fh:
+        writer = _HashingWriter(fh, feed)
+        graph.serialize(fmt, writer)  # type: ignore[arg-type]
+        fh.flush()
+        os.fsync(fh.fileno())
+    return {"sha256": writer.sha256.hexdigest(), "bytes": writer.size}
+
+
 def _hash_entry(path: Path) -> dict[str, object]:
     return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
 
@@ -374,12 +509,18 @@ def _hash_entry(path: Path) -> dict[str, object]:
 def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, manifest: dict,
                      progress: Progress | None = None,
                      folders: dict[str, Callable[[KnowledgeGraph, Path], list[Path]]] | None = None,
-                     pages: dict[str, Callable[[KnowledgeGraph, Path], None]] | None = None) -> list[Path]:
+                     pages: dict[str, Callable[[KnowledgeGraph, Path], None]] | None = None,
+                     fill: Callable[[Iterable[bytes]], None] | None = None) -> list[Path]:
     """Write each ``name -> format`` of ``graph`` into ``out`` all-or-nothing, then the manifest.
 
     ``folders`` maps a sub-folder name to a function that fills it (the network files); each
     folder replaces the previous one whole. ``pages`` maps a file name to a function that writes it
     (the HTML overview). Their files are in the manifest too.
+
+    ``fill``, when given, is called in a thread with the graph's N-Triples (pieces of bytes that
+    end at line ends) as they are written, first, and goes on while the other formats are
+    written: a build fills its store from them and checks it there. If it raises, nothing is
+    committed and its error is raised; the pages and folders are written after it returns.
 
     Builds on one folder take turns (:func:`build_lock`). A build killed at any moment leaves either
     the previous build or, once committed, the new one, which the next build or reader finishes
@@ -389,11 +530,13 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
     if out.exists() and not out.is_dir():
         raise OutputError("the output path exists and is not a folder", file=display_path(out),
                           hint="choose another --out")
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder: {exc.strerror}", file=display_path(out),
                           hint="check the path and its permissions") from exc
+    committed = False
     with build_lock(out):
         try:
             recover(out)
@@ -402,20 +545,32 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
             raise OutputError(f"cannot write in the output folder: {exc.strerror}", file=display_path(out),
                               hint="check the path and its permissions") from exc
         try:
-            for name, fmt in outputs.items():
-                say(f"writing {name}")
-                with (tmp / name).open("wb") as fh:
-                    graph.serialize(fmt, fh)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                manifest["files"][name] = _hash_entry(tmp / name)
+            feed = _Feed() if fill is not None else None
+            filler = _Background(fill, feed) if fill is not None else None
+            try:
+                if feed is not None and "nt" not in outputs.values():
+                    graph.serialize("nt", feed)  # type: ignore[arg-type]  # for the store only
+                    feed.close()
+                for name, fmt in sorted(outputs.items(), key=lambda item: item[1] != "nt"):  # N-Triples first
+                    say(f"writing {name}")
+                    manifest["files"][name] = _write_hashed(graph, fmt, tmp / name,
+                                                            feed if fmt == "nt" else None)
+                    if feed is not None and fmt == "nt":
+                        feed.close()
+                        say("checking the SHACL shapes and running the quality checks while the files are written")
+            except BaseException:
+                if feed is not None:
+                    feed.close(failed=True)  # the filler stops, and its error is not the one to report
+                raise
+            if filler is not None:
+                filler.result()
             for name, write_page in (pages or {}).items():
                 say(f"writing {name}")
                 write_page(graph, tmp / name)
                 manifest["files"][name] = _hash_entry(tmp / name)
-            for folder, fill in (folders or {}).items():
+            for folder, fill_folder in (folders or {}).items():
                 say(f"writing {folder}/")
-                for path in sorted(fill(graph, tmp / folder)):
+                for path in sorted(fill_folder(graph, tmp / folder)):
                     manifest["files"][path.relative_to(tmp).as_posix()] = _hash_entry(path)
             with (tmp / MANIFEST).open("w", encoding="utf-8") as fh:
                 fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -423,10 +578,15 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                 os.fsync(fh.fileno())
             _fsync_dir(tmp)
             os.replace(tmp, out / PENDING)  # the commit: from here on, the new build is the build
+            committed = True
             _move_in(out / PENDING, out)
         except OSError as exc:
             raise OutputError(f"cannot write the build: {exc.strerror}", file=display_path(out),
                               hint="check free space and permissions; the previous files were kept") from exc
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            if created and not committed:  # a first build that failed leaves no folder behind
+                (out / LOCK_NAME).unlink(missing_ok=True)
+                with suppress(OSError):
+                    out.rmdir()
     return [out / name for name in [*outputs, *(pages or {})]] + [out / folder for folder in folders or {}]

@@ -59,8 +59,12 @@ def _tiny_build(out: Path, label: str, die_at: int, calls: multiprocessing.Value
     def page(_graph: KnowledgeGraph, path: Path) -> None:
         path.write_text(label, encoding="utf-8")
 
+    def fill(pieces) -> None:  # as a build fills its store: in a thread, from the N-Triples as written
+        if b"".join(pieces) != graph.serialize("nt"):
+            os._exit(3)
+
     write_atomically(out, {"kg.nt": "nt", "kg.ttl": "ttl"}, graph, {"files": {}, "label": label},
-                     folders={"network": folder}, pages={"overview.html": page})
+                     folders={"network": folder}, pages={"overview.html": page}, fill=fill)
     os._exit(0)
 
 
