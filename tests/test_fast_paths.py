@@ -320,3 +320,11 @@ def test_records_give_the_keys_of_their_triples() -> None:
     records = checker.check_files([(p, p.name) for p in find_record_files(DATA)])
     assert not checker.problems
     assert records_to_keys(records, onto) == export.keys_of(records_to_triples(records, onto))
+
+
+def test_rows_taken_by_position_keep_their_columns_and_leave_unbound_ones_out(graph) -> None:
+    # Rows are built by zipping a solution's values with the variables (kg/graph.py: _evaluate).
+    rows = graph.select("SELECT ?b ?a ?c WHERE { VALUES (?a ?b ?c) { (1 UNDEF 5) (UNDEF 2 UNDEF) (3 4 6) } }").rows
+    assert [{k: int(v.value) for k, v in row.items()} for row in rows] == [
+        {"a": 1, "c": 5}, {"b": 2}, {"b": 4, "a": 3, "c": 6}]
+    assert [list(row) for row in rows] == [["a", "c"], ["b"], ["b", "a", "c"]]
