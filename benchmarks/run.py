@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate  # noqa: E402  (beside this file)
 from morph.config import write_config  # noqa: E402  (benchmarks/morph/config.py)
+from viz_bench import line as viz_line  # noqa: E402
 
 
 def _child(code: str, *args: str, python: str = sys.executable, cwd: Path = ROOT) -> tuple[float, int, str]:
@@ -186,6 +187,14 @@ print(json.dumps(out))
 print("0 0")
 """
 
+VIZ = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import viz_bench
+print(json.dumps([viz_bench.measure(int(n)) for n in sys.argv[2].split(",")]))
+print("0 0")
+"""
+
 ANALYZE = """
 import sys, time
 from kg import network
@@ -221,7 +230,7 @@ def median_of(repeats: int, f) -> tuple[float, int]:
 
 def run_benchmark(triples: int, out: Path, repeats: int = 3, rdflib_queries: bool = True,
                   rdflib_limit: int = 60, fmt: str = "yaml", morph: str | None = None,
-                  morph_processes: int = 1) -> dict:
+                  morph_processes: int = 1, viz_sizes: tuple[int, ...] = (500, 5000, 50000)) -> dict:
     """Generate, then time everything; the results as a dict (also printed by :func:`main`). With
     ``fmt="csv"`` the records are CSV and the build is also timed against Morph-KGC (the interpreter
     ``morph`` or see :func:`morph_python`), unless morph_kgc is not installed."""
@@ -249,6 +258,9 @@ def run_benchmark(triples: int, out: Path, repeats: int = 3, rdflib_queries: boo
     results["questions"] = json.loads(text)
     seconds, peak, info = _child(ANALYZE, str(nt))
     results["analyze_person"] = {"seconds": seconds, "peak_kb": peak, "info": info}
+    if viz_sizes:
+        _s, _p, text = _child(VIZ, str(ROOT / "benchmarks"), ",".join(map(str, viz_sizes)))
+        results["viz"] = json.loads(text)
     results["cold_query"] = statistics.median(_command("query", "mentors", "--build", str(build), cwd=out)
                                               for _ in range(repeats))
     results["help"] = statistics.median(_command("--help", cwd=out) for _ in range(repeats))
@@ -293,6 +305,8 @@ def report(results: dict) -> str:
         lines.append(f"{name:38}  {q['kg']:7.4f}  {q['pyoxigraph']:14.4f}  {ratio:8.2f}  {rd}")
     a = results["analyze_person"]
     lines.append(f"kg analyze (person): {a['seconds']:.2f} s, {a['info']}")
+    for m in results.get("viz", []):
+        lines.append("kg viz " + viz_line(m))
     lines.append(f"kg query from a cold start: {results['cold_query']:.2f} s; kg --help: {results['help']:.2f} s")
     return "\n".join(lines)
 
@@ -310,12 +324,15 @@ def main() -> None:
     parser.add_argument("--morph-python", help="a Python with morph_kgc installed (default: $KG_MORPH_PYTHON, "
                         "else this one); Morph-KGC's pins conflict with kg's, so it needs its own environment")
     parser.add_argument("--morph-processes", type=int, default=1, help="Morph-KGC worker processes (default 1)")
+    parser.add_argument("--viz-sizes", default="500,5000,50000",
+                        help="entities of the synthetic graph pages timed (comma-separated; 0: none)")
     args = parser.parse_args()
     # CSV in a folder of its own: kg reads every *.yaml and *.csv under data/, and the ids would clash.
     folder = str(args.triples) if args.format == "yaml" else f"{args.triples}-csv"
     results = run_benchmark(args.triples, args.out / folder, args.repeats,
                             not args.no_rdflib_queries, args.rdflib_limit, args.format, args.morph_python,
-                            args.morph_processes)
+                            args.morph_processes,
+                            tuple(int(n) for n in args.viz_sizes.split(",") if int(n) > 0))
     print(report(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -36,26 +36,41 @@ def browser_load(path: Path) -> tuple[float, float]:
     return ready, drawn
 
 
-def main(sizes: list[int]) -> None:
+def measure(size: int) -> dict:
+    """One page of ``size`` synthetic entities: nodes and edges drawn, seconds for the spec (with its
+    layout) and the HTML, the HTML's bytes, and the browser's seconds to ready and to the first
+    drawing (``ready`` None, and ``browser`` saying why, where there is no browser)."""
     import kg.viz
 
+    graph = synthetic.synthetic_graph(size)
+    start = time.perf_counter()
+    page = kg.viz.visualise(graph)
+    spec_s = time.perf_counter() - start
+    start = time.perf_counter()
+    html = page.html
+    html_s = time.perf_counter() - start
+    out = {"entities": size, "nodes": len(page.spec.nodes), "edges": len(page.spec.edges), "spec_s": spec_s,
+           "html_s": html_s, "bytes": len(html.encode("utf-8")), "ready": None, "drawn": None, "browser": "ok"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = page.save(Path(tmp) / "page.html")
+        try:
+            out["ready"], out["drawn"] = browser_load(path)
+        except Exception as exc:  # no browser here: the generation times alone
+            out["browser"] = f"{exc.__class__.__name__}: {str(exc)[:80]}"
+    return out
+
+
+def line(m: dict) -> str:
+    """One result of :func:`measure` as text."""
+    load = (f"browser ready {m['ready']:.2f} s (drawn in {m['drawn']:.2f} s)" if m["ready"] is not None
+            else f"browser: {m['browser']}")
+    return (f"{m['entities']:>6} entities: {m['nodes']:,} nodes, {m['edges']:,} edges; spec {m['spec_s']:.2f} s, "
+            f"HTML {m['html_s']:.2f} s ({m['bytes'] / 1e6:.1f} MB); {load}")
+
+
+def main(sizes: list[int]) -> None:
     for size in sizes:
-        graph = synthetic.synthetic_graph(size)
-        start = time.perf_counter()
-        page = kg.viz.visualise(graph)
-        spec_s = time.perf_counter() - start
-        start = time.perf_counter()
-        html = page.html
-        html_s = time.perf_counter() - start
-        with tempfile.TemporaryDirectory() as tmp:
-            path = page.save(Path(tmp) / "page.html")
-            try:
-                ready, drawn = browser_load(path)
-                load = f"browser ready {ready:.2f} s (drawn in {drawn:.2f} s)"
-            except Exception as exc:  # no browser here: report the generation times alone
-                load = f"browser: {exc.__class__.__name__}"
-        print(f"{size:>6} entities: {len(page.spec.nodes):,} nodes, {len(page.spec.edges):,} edges; "
-              f"spec {spec_s:.2f} s, HTML {html_s:.2f} s ({len(html) / 1e6:.1f} MB); {load}")
+        print(line(measure(size)))
 
 
 if __name__ == "__main__":

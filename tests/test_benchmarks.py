@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import need
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -14,6 +15,8 @@ import generate  # noqa: E402
 import run  # noqa: E402
 
 import kg  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +45,16 @@ def test_the_generator_is_seeded(tmp_path: Path) -> None:
 
 
 def test_the_runner_measures_everything_on_a_tiny_graph(tmp_path: Path) -> None:
-    results = run.run_benchmark(2_000, tmp_path, repeats=1, rdflib_queries=False)
+    need(Path(CHROMIUM).exists(), "chromium (Debian package)")
+    results = run.run_benchmark(2_000, tmp_path, repeats=1, rdflib_queries=False, viz_sizes=(40, 120))
     assert results["build"]["kg"][0] > 0 and results["build"]["pyoxigraph_nt_load"][0] > 0
     assert set(results["questions"]) >= {"collaborators", "mentors", "timeline"}
     assert all(q["kg"] > 0 and q["pyoxigraph"] > 0 for q in results["questions"].values())
+    assert [m["entities"] for m in results["viz"]] == [40, 120]
+    assert all(m["bytes"] > 10_000 and m["nodes"] > 0 and m["browser"] == "ok" and m["ready"] > 0
+               for m in results["viz"]), results["viz"]
     text = run.report(results)
-    assert "kg/limit" in text and "kg analyze (person)" in text
+    assert "kg/limit" in text and "kg analyze (person)" in text and "kg viz    120 entities" in text
 
 
 def test_the_generator_writes_the_same_graph_as_csv(tmp_path: Path) -> None:
