@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -43,8 +43,17 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
 
     def labels(self) -> dict[str, str]:
-        """Display labels of the graph's IRIs (for the table format)."""
-        return labels(self.graph) if self.graph is not None else {}
+        """Display labels of the IRIs in the answer (for the table format), found for those IRIs
+        only: a few bound queries, not an index of the whole graph."""
+        if self.graph is None:
+            return {}
+        if isinstance(self.result, QueryResult):
+            terms = (t for row in self.result.rows for t in row.values())
+        elif isinstance(self.result, bool):
+            terms = iter(())
+        else:
+            terms = (t for triple in self.result for t in (triple.subject, triple.predicate, triple.object))
+        return labels_of(self.graph, [t for t in terms if isinstance(t, ox.NamedNode)])
 
     @property
     def variables(self) -> list[str]:
@@ -293,7 +302,10 @@ def normalise(label: str) -> str:
 
 
 def _index(graph: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, str], set[str]]:
-    """Label -> entities, entity -> its display label, and every subject, cached on the graph."""
+    """Label -> entities, entity -> its display label, and every subject, cached on the graph.
+
+    Whole-graph work (seconds at a million triples): :func:`resolve` and :meth:`Answer.labels`
+    use it only when it is already cached, or for the suggestions of a label that names nothing."""
     cached = graph.cache.get("label-index")
     if cached is not None:
         return cached
@@ -301,22 +313,57 @@ def _index(graph: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, str], 
     rows = graph.select(
         "SELECT ?e ?label ?pref WHERE { { ?e skos:prefLabel ?label BIND(true AS ?pref) } "
         "UNION { ?e skos:altLabel|rdfs:label ?label } FILTER(isIRI(?e)) }")
-    ranked: dict[str, tuple[int, str]] = {}
     for row in rows.rows:
-        iri, label = row["e"].value, row["label"]
-        by_label.setdefault(normalise(label.value), set()).add(iri)
-        rank = (0 if "pref" in row else 2) + (0 if (getattr(label, "language", None) or "en") == "en" else 1)
-        if iri not in ranked or (rank, label.value) < ranked[iri]:
-            ranked[iri] = (rank, label.value)
-    display = {iri: label for iri, (_rank, label) in ranked.items()}
+        by_label.setdefault(normalise(row["label"].value), set()).add(row["e"].value)
+    display = _display(rows.rows)
     subjects = {r["s"].value for r in graph.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }").rows}
     graph.cache["label-index"] = (by_label, display, subjects)
     return by_label, display, subjects
 
 
+def _display(rows: list[dict[str, Term]]) -> dict[str, str]:
+    """Entity -> its display label, from rows of ``?e ?label ?pref``: a preferred label before
+    the others, an English (or untagged) one before other languages, then the first by text."""
+    ranked: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        iri, label = row["e"].value, row["label"]
+        rank = (0 if "pref" in row else 2) + (0 if (getattr(label, "language", None) or "en") == "en" else 1)
+        if iri not in ranked or (rank, label.value) < ranked[iri]:
+            ranked[iri] = (rank, label.value)
+    return {iri: label for iri, (_rank, label) in ranked.items()}
+
+
 def labels(graph: KnowledgeGraph) -> dict[str, str]:
     """The display label of every labelled IRI (an English preferred label where there is one)."""
     return _index(graph)[1]
+
+
+_BATCH = 500  # IRIs per query of labels_of
+
+
+def labels_of(graph: KnowledgeGraph, iris: Iterable[str | ox.NamedNode]) -> dict[str, str]:
+    """The display labels of ``iris`` (those that have one), chosen as :func:`labels` chooses
+    them, found with a query per few hundred IRIs rather than from every label of the graph."""
+    wanted = list(dict.fromkeys(i.value if isinstance(i, ox.NamedNode) else i for i in iris))
+    cached = graph.cache.get("label-index")
+    if cached is not None:
+        return {i: cached[1][i] for i in wanted if i in cached[1]}
+    out: dict[str, str] = {}
+    for start in range(0, len(wanted), _BATCH):
+        # The IRIs are written by pyoxigraph (validated, in N-Triples syntax), as kg.remote does.
+        values = " ".join(str(ox.NamedNode(i)) for i in wanted[start:start + _BATCH])
+        rows = graph.select(
+            "SELECT ?e ?label ?pref WHERE { VALUES ?e { " + values + " } "
+            "{ ?e skos:prefLabel ?label BIND(true AS ?pref) } UNION { ?e skos:altLabel|rdfs:label ?label } }")
+        out.update(_display(rows.rows))
+    return out
+
+
+def _is_subject(graph: KnowledgeGraph, iri: str) -> bool:
+    cached = graph.cache.get("label-index")
+    if cached is not None:
+        return iri in cached[2]
+    return graph.query("ASK { ?s ?p ?o }", {"s": ox.NamedNode(iri)}) is True
 
 
 def _members(graph: KnowledgeGraph, cls: str | None, scheme: str | None) -> set[str] | None:
@@ -338,52 +385,145 @@ def _find_members(graph: KnowledgeGraph, cls: str | None, scheme: str | None) ->
     return None
 
 
+def _is_member(graph: KnowledgeGraph, iri: str, cls: str | None, scheme: str | None) -> bool:
+    """Whether ``iri`` is an instance of ``cls`` (or of a subclass), or else in ``scheme``; true
+    when neither is given. One bound ASK unless the members are already cached."""
+    if not cls and not scheme:
+        return True
+    members = graph.cache.get(f"members {cls} {scheme}")
+    if members is not None:
+        return iri in members
+    if cls:
+        return graph.query("ASK { ?e a/rdfs:subClassOf* ?class }",
+                           {"e": ox.NamedNode(iri), "class": ox.NamedNode(cls)}) is True
+    return graph.query("ASK { ?e skos:inScheme ?scheme }",
+                       {"e": ox.NamedNode(iri), "scheme": ox.NamedNode(scheme)}) is True  # type: ignore[arg-type]
+
+
+# Characters on which the engine's LCASE agrees with normalise(): each is its own NFKC form,
+# combines with nothing before it, lower-cases to one character and case-folds to the same one
+# (the Greek capital sigma is left out: LCASE makes it final or not by context). A label made of
+# these alone, single-spaced, normalises to its LCASE; any other label is compared in Python.
+_SIMPLE_BLOCKS = ((0x21, 0x7E), (0xA0, 0x52F), (0x1E00, 0x1FFF), (0x2010, 0x2027), (0x3041, 0x30FF))
+_SIMPLE_WHOLE = ((0x4E00, 0x9FFF), (0xAC00, 0xD7A3))  # CJK ideographs, Hangul syllables: all of them
+
+
+def _simple(char: str) -> bool:
+    if char.isspace() or unicodedata.category(char)[0] == "C" or unicodedata.combining(char):
+        return False
+    lower = char.lower()
+    return (unicodedata.normalize("NFKC", char) == char and len(lower) == 1 and char.casefold() == lower
+            and char != "\u03a3")
+
+
+def _simple_ranges() -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for low, high in _SIMPLE_BLOCKS:
+        for code in range(low, high + 1):
+            if not _simple(chr(code)):
+                continue
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return ranges + list(_SIMPLE_WHOLE)
+
+
+_SIMPLE_PATTERN: str | None = None
+
+
+def _simple_pattern() -> str:
+    """A regular expression (XPath syntax) for the labels the engine can compare itself: simple
+    characters, single spaces between words. Made by this module, never from user text."""
+    global _SIMPLE_PATTERN
+    if _SIMPLE_PATTERN is None:
+        # "!-~" comes first: no class starts with "^", and "[", "]", "\", "-" are inside a range.
+        cls = "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in _simple_ranges()) + "]"
+        _SIMPLE_PATTERN = f"^({cls}+( {cls}+)*)?$"
+    return _SIMPLE_PATTERN
+
+
+def _labelled(graph: KnowledgeGraph, key: str) -> set[str]:
+    """The entities with a label (preferred, alternative or rdfs, any language) whose
+    :func:`normalise` form is ``key``. The engine passes on only the labels that may be such:
+    a simple label (see :func:`_simple_pattern`) when its LCASE is ``key``, any other label
+    always; Python then compares exactly."""
+    cached = graph.cache.get("label-index")
+    if cached is not None:
+        return set(cached[0].get(key, ()))
+    found = graph.cache.get(f"labelled {key}")
+    if found is None:
+        pattern = _simple_pattern()
+        assert '"' not in pattern and "\\" not in pattern
+        # A simple label lower-cases character for character, so its length is the key's: the
+        # engine compares lengths first and lower-cases only the labels of the right length.
+        rows = graph.select(
+            "SELECT ?key ?length ?e ?label WHERE { "
+            "VALUES ?p { skos:prefLabel skos:altLabel rdfs:label } ?e ?p ?label "
+            "FILTER(isIRI(?e) && (!isLiteral(?label) || (STRLEN(STR(?label)) = ?length && LCASE(STR(?label)) = ?key) "
+            '|| !REGEX(STR(?label), "' + pattern + '"))) }',
+            {"key": ox.Literal(key), "length": ox.Literal(str(len(key)), datatype=ox.NamedNode(XSD + "integer"))})
+        found = frozenset(r["e"].value for r in rows.rows if normalise(r["label"].value) == key)
+        graph.cache[f"labelled {key}"] = found
+    return set(found)
+
+
 def resolve(graph: KnowledgeGraph, text: str, *, cls: str | None = None, scheme: str | None = None,
             what: str = "entity") -> ox.NamedNode:
     """The one entity ``text`` names: an IRI, a prefixed name, an id (``kg:<id>``, or a role's
     or measure's id) or a label (preferred or alternative, any language, case-insensitive).
-    A :class:`UsageError` lists the candidates when it names none or several."""
-    by_label, display, subjects = _index(graph)
-    members = _members(graph, cls, scheme)
+    A :class:`UsageError` lists the candidates when it names none or several.
+
+    An id or IRI costs a few bound ASK queries, a label one filtered scan of the labels; only a
+    label that names nothing reads every label (for the suggestions)."""
     text = text.strip()
     if not text:
         raise UsageError(f"an empty {what} name", f"give the {what}'s label, id or IRI")
 
     def ok(iri: str) -> bool:
-        return members is None or iri in members
+        return _is_member(graph, iri, cls, scheme)
 
-    def shown(iri: str) -> str:
+    def shown(iri: str, display: Mapping[str, str] | None = None) -> str:
         prefix_form = _shorten(iri)
-        return f"{display[iri]} ({prefix_form})" if iri in display else prefix_form
+        label = (display if display is not None else labels_of(graph, [iri])).get(iri)
+        return f"{label} ({prefix_form})" if label is not None else prefix_form
 
     direct: str | None = None
+    known = False  # direct is known to be a subject
     if text.startswith("<") or re.match(r"^https?://", text) or (
             _CURIE_RE.match(text) and text.split(":", 1)[0] in PREFIXES):
         direct = _iri(text)
     elif _ID_RE.match(text):
         for base in ([PREFIXES["role"]] if scheme == _SCHEMES["role"] else
                      [PREFIXES["measure"]] if scheme == _SCHEMES["measure"] else [KG]):
-            if base + text in subjects:
-                direct = base + text
+            if _is_subject(graph, base + text):
+                direct, known = base + text, True
     if direct is not None:
-        if direct not in subjects:
+        if not known and not _is_subject(graph, direct):
             raise UsageError(f"{_shorten(direct)} is not in the graph", f"check the {what}'s id or IRI")
         if not ok(direct):
             raise UsageError(f"{shown(direct)} is not a {what}", f"give a {what}")
         return ox.NamedNode(direct)
-    found = sorted(i for i in by_label.get(normalise(text), ()) if ok(i))
+    found = sorted(i for i in _labelled(graph, normalise(text)) if ok(i))
     if len(found) == 1:
         return ox.NamedNode(found[0])
     if not found:
-        pool = {lab: iris for lab, iris in by_label.items() if any(ok(i) for i in iris)}
+        by_label, display, _subjects = _index(graph)
+        members = _members(graph, cls, scheme)
+
+        def member(iri: str) -> bool:
+            return members is None or iri in members
+
+        pool = {lab: iris for lab, iris in by_label.items() if any(member(i) for i in iris)}
         near = get_close_matches(normalise(text), list(pool), n=5, cutoff=0.6)
         near += [lab for lab in pool if normalise(text) in lab and lab not in near][: 5 - len(near)]
-        candidates = sorted({i for lab in near for i in pool[lab] if ok(i)})
-        hint = ("did you mean: " + "; ".join(shown(i) for i in candidates[:5])) if candidates else \
+        candidates = sorted({i for lab in near for i in pool[lab] if member(i)})
+        hint = ("did you mean: " + "; ".join(shown(i, display) for i in candidates[:5])) if candidates else \
             "kg query -e 'SELECT ?e ?label WHERE { ?e skos:prefLabel ?label }' lists the labels"
         raise UsageError(f"no {what} is called {text!r}", hint)
     plural = "entities" if what == "entity" else f"{what}s"
-    raise UsageError(f"{text!r} names {len(found)} {plural}: " + "; ".join(shown(i) for i in found),
+    display = labels_of(graph, found)
+    raise UsageError(f"{text!r} names {len(found)} {plural}: " + "; ".join(shown(i, display) for i in found),
                      "give the id or IRI of the one you mean")
 
 
@@ -393,4 +533,4 @@ def _shorten(iri: str) -> str:
     return shorten(iri)
 
 
-__all__ = ["Answer", "bind", "guess_term", "labels", "query", "resolve", "run", "to_term"]
+__all__ = ["Answer", "bind", "guess_term", "labels", "labels_of", "query", "resolve", "run", "to_term"]
