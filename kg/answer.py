@@ -496,9 +496,13 @@ def resolve(graph: KnowledgeGraph, text: str, *, cls: str | None = None, scheme:
     elif _ID_RE.match(text):
         for base in ([PREFIXES["role"]] if scheme == _SCHEMES["role"] else
                      [PREFIXES["measure"]] if scheme == _SCHEMES["measure"] else [KG]):
+            if (cls or scheme) and ok(base + text):
+                return ox.NamedNode(base + text)  # a member is a subject (of its type): one query
             if _is_subject(graph, base + text):
                 direct, known = base + text, True
     if direct is not None:
+        if (cls or scheme) and not known and ok(direct):
+            return ox.NamedNode(direct)
         if not known and not _is_subject(graph, direct):
             raise UsageError(f"{_shorten(direct)} is not in the graph", f"check the {what}'s id or IRI")
         if not ok(direct):

@@ -64,6 +64,16 @@ def test_an_id_iri_or_prefixed_name_is_found_without_the_label_index(cold, text:
     assert _whole_graph_work(cold) == []
 
 
+@pytest.mark.parametrize("text", ["malcolm-clarke", "kg:malcolm-clarke", f"<{CLARKE}>"])
+def test_an_id_of_the_right_class_costs_one_query(cold, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A member of the class is a subject (of its rdf:type): checking it is there first would be a second query.
+    asked: list[str] = []
+    real = KnowledgeGraph.query
+    monkeypatch.setattr(KnowledgeGraph, "query", lambda self, q, *a, **k: asked.append(q) or real(self, q, *a, **k))
+    assert resolve(cold, text, cls=KGO + "Person", what="Person") == ox.NamedNode(CLARKE)
+    assert len(asked) == 1, asked
+
+
 def test_a_question_with_an_id_builds_no_index(cold) -> None:
     answer = run(cold, load_catalogue().get("collaborators"), {"person": "malcolm-clarke"})
     assert answer.bindings["person"] == ox.NamedNode(CLARKE) and len(answer) > 0
