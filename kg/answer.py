@@ -475,7 +475,16 @@ def resolve(graph: KnowledgeGraph, text: str, *, cls: str | None = None, scheme:
     A :class:`UsageError` lists the candidates when it names none or several.
 
     An id or IRI costs a few bound ASK queries, a label one filtered scan of the labels; only a
-    label that names nothing reads every label (for the suggestions)."""
+    label that names nothing reads every label (for the suggestions). What a text names is
+    remembered on the graph (which never changes), so asking again costs nothing."""
+    key = f"resolved {cls} {scheme} {text.strip()}"
+    found = graph.cache.get(key)
+    if found is None:
+        found = graph.cache[key] = _resolve(graph, text, cls=cls, scheme=scheme, what=what)
+    return found
+
+
+def _resolve(graph: KnowledgeGraph, text: str, *, cls: str | None, scheme: str | None, what: str) -> ox.NamedNode:
     text = text.strip()
     if not text:
         raise UsageError(f"an empty {what} name", f"give the {what}'s label, id or IRI")
@@ -506,7 +515,8 @@ def resolve(graph: KnowledgeGraph, text: str, *, cls: str | None = None, scheme:
         if not known and not _is_subject(graph, direct):
             raise UsageError(f"{_shorten(direct)} is not in the graph", f"check the {what}'s id or IRI")
         if not ok(direct):
-            raise UsageError(f"{shown(direct)} is not a {what}", f"give a {what}")
+            article = "an" if what[:1].lower() in "aeiou" else "a"
+            raise UsageError(f"{shown(direct)} is not {article} {what}", f"give {article} {what}")
         return ox.NamedNode(direct)
     found = sorted(i for i in _labelled(graph, normalise(text)) if ok(i))
     if len(found) == 1:

@@ -74,6 +74,21 @@ def test_an_id_of_the_right_class_costs_one_query(cold, text: str, monkeypatch: 
     assert len(asked) == 1, asked
 
 
+def test_what_a_text_names_is_remembered_and_an_error_is_not(cold, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = KnowledgeGraph.query
+    monkeypatch.setattr(KnowledgeGraph, "query", lambda self, q, *a, **k: asked.append(q) or real(self, q, *a, **k))
+    assert resolve(cold, "malcolm-clarke", cls=KGO + "Person") == ox.NamedNode(CLARKE)
+    first = len(asked)
+    assert resolve(cold, " malcolm-clarke ", cls=KGO + "Person") == ox.NamedNode(CLARKE)
+    assert len(asked) == first == 1
+    # Another class is another question; a failed resolution is asked again (and fails again).
+    for _ in range(2):
+        with pytest.raises(UsageError, match="is not an Organisation"):
+            resolve(cold, "malcolm-clarke", cls=KGO + "Organisation", what="Organisation")
+    assert len(asked) > first + 2
+
+
 def test_a_question_with_an_id_builds_no_index(cold) -> None:
     answer = run(cold, load_catalogue().get("collaborators"), {"person": "malcolm-clarke"})
     assert answer.bindings["person"] == ox.NamedNode(CLARKE) and len(answer) > 0
