@@ -152,3 +152,97 @@ def test_a_write_that_fails_midway_stops_the_filler_and_keeps_the_previous_build
     monkeypatch.setattr(export, "_write_ntriples", real)
     assert _hashes(out) == before
     assert not list(out.glob(".tmp-*"))
+
+
+# -- Turtle and JSON-LD written by a forked process (from FORK_WRITERS_FROM triples; 0 here) ----------
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every build forks its writer; the children's pids are recorded."""
+    import os
+
+    from kg import pipeline
+
+    if not hasattr(os, "fork"):
+        pytest.skip("needs fork")
+    monkeypatch.setattr(pipeline, "FORK_WRITERS_FROM", 0)
+    pids: list[int] = []
+    real = os.fork
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
+
+
+def _reaped(pid: int) -> bool:
+    import os
+
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True  # not a child of ours any more: it was waited for
+    return False
+
+
+def test_a_forked_writer_writes_the_same_files(tmp_path: Path, forking: list[int]) -> None:
+    forked = build(DATA, ONTOLOGY, tmp_path / "forked", extras="never")
+    assert len(forking) == 1 and _reaped(forking[0])
+    from kg import pipeline
+
+    pipeline.FORK_WRITERS_FROM = 10**12  # monkeypatch restores it
+    alone = build(DATA, ONTOLOGY, tmp_path / "alone", extras="never")
+    assert len(forking) == 1
+    assert _hashes(tmp_path / "forked") == _hashes(tmp_path / "alone")
+    assert forked.counts == alone.counts
+
+
+def test_a_forked_writer_that_fails_is_reported_and_nothing_is_committed(
+        tmp_path: Path, forking: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _project(tmp_path)
+    out = project / "build"
+    build(project / "data", project / "ontology", out, extras="never")
+    before = _hashes(out)
+
+    def no_space(keys, fh) -> None:  # runs in the child, which the patch reaches by fork
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "_write_jsonld", no_space)
+    with pytest.raises(OutputError) as caught:
+        build(project / "data", project / "ontology", out, extras="never")
+    assert "No space left on device" in caught.value.message
+    assert all(_reaped(pid) for pid in forking)
+    assert _hashes(out) == before and not list(out.glob(".tmp-*"))
+
+
+def test_a_failed_check_stops_the_forked_writer(tmp_path: Path, forking: list[int],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    project = _project(tmp_path)
+    real = export._write_jsonld
+
+    finished = tmp_path / "the child finished"
+
+    def slow(keys, fh) -> None:  # the child is still writing when the check fails
+        time.sleep(30)
+        finished.touch()
+        real(keys, fh)
+
+    monkeypatch.setattr(export, "_write_jsonld", slow)
+    (project / "ontology" / "shapes.ttl").write_text(
+        (project / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
+        + "\n<https://example.org/shape> a <http://www.w3.org/ns/shacl#NodeShape> ;\n"
+        "  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/coprod-kg/ontology#Person> ;\n"
+        "  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://schema.org/birthDate> ;"
+        " <http://www.w3.org/ns/shacl#minCount> 1 ] .\n", encoding="utf-8")
+    with pytest.raises(ValidationError):
+        build(project / "data", project / "ontology", project / "build", extras="never")
+    assert forking and all(_reaped(pid) for pid in forking)
+    assert not (project / "build").exists()
+    assert not finished.exists()  # the child was stopped, not waited for
