@@ -553,6 +553,8 @@ def _write_hashed(graph: KnowledgeGraph, fmt: str, path: Path, feed: _Feed | Non
     with path.open("wb") as fh:
         writer = _HashingWriter(fh, feed)
         graph.serialize(fmt, writer)  # type: ignore[arg-type]
+        if feed is not None:
+            feed.close()  # its reader gets the last piece now, not after the sync
         fh.flush()
         os.fsync(fh.fileno())
     return {"sha256": writer.sha256.hexdigest(), "bytes": writer.size}
