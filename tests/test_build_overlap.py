@@ -34,6 +34,17 @@ def _project(tmp_path: Path, data: Path = BASE) -> Path:
     return tmp_path
 
 
+def _person_shape_everyone_fails(project: Path) -> None:
+    """Add a shape every person of the base data fails (no birth date): checked in the filling thread."""
+    shapes = project / "ontology" / "shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8")
+        + "\n<https://example.org/shape> a <http://www.w3.org/ns/shacl#NodeShape> ;\n"
+        "  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/coprod-kg/ontology#Person> ;\n"
+        "  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://schema.org/birthDate> ;"
+        " <http://www.w3.org/ns/shacl#minCount> 1 ] .\n", encoding="utf-8")
+
+
 def _hashes(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -91,13 +102,7 @@ def test_a_build_that_fails_its_checks_keeps_the_previous_build(tmp_path: Path) 
     out = project / "build"
     build(project / "data", project / "ontology", out, extras="never")
     before = _hashes(out)
-    # A shape every person fails (no birth date): checked in the filling thread, while the files are written.
-    (project / "ontology" / "shapes.ttl").write_text(
-        (project / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
-        + "\n<https://example.org/shape> a <http://www.w3.org/ns/shacl#NodeShape> ;\n"
-        "  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/coprod-kg/ontology#Person> ;\n"
-        "  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://schema.org/birthDate> ;"
-        " <http://www.w3.org/ns/shacl#minCount> 1 ] .\n", encoding="utf-8")
+    _person_shape_everyone_fails(project)
     with pytest.raises(ValidationError) as caught:
         build(project / "data", project / "ontology", out, extras="never")
     assert any("birthDate" in p.field or "birthDate" in p.message for p in caught.value.problems)
@@ -107,12 +112,7 @@ def test_a_build_that_fails_its_checks_keeps_the_previous_build(tmp_path: Path) 
 
 def test_a_first_build_that_fails_its_checks_leaves_no_folder(tmp_path: Path) -> None:
     project = _project(tmp_path)
-    (project / "ontology" / "shapes.ttl").write_text(
-        (project / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
-        + "\n<https://example.org/shape> a <http://www.w3.org/ns/shacl#NodeShape> ;\n"
-        "  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/coprod-kg/ontology#Person> ;\n"
-        "  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://schema.org/birthDate> ;"
-        " <http://www.w3.org/ns/shacl#minCount> 1 ] .\n", encoding="utf-8")
+    _person_shape_everyone_fails(project)
     with pytest.raises(ValidationError):
         build(project / "data", project / "ontology", project / "out" / "build", extras="never")
     assert not (project / "out" / "build").exists()
@@ -235,12 +235,7 @@ def test_a_failed_check_stops_the_forked_writer(tmp_path: Path, forking: list[in
         real(keys, fh)
 
     monkeypatch.setattr(export, "_write_jsonld", slow)
-    (project / "ontology" / "shapes.ttl").write_text(
-        (project / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
-        + "\n<https://example.org/shape> a <http://www.w3.org/ns/shacl#NodeShape> ;\n"
-        "  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/coprod-kg/ontology#Person> ;\n"
-        "  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://schema.org/birthDate> ;"
-        " <http://www.w3.org/ns/shacl#minCount> 1 ] .\n", encoding="utf-8")
+    _person_shape_everyone_fails(project)
     with pytest.raises(ValidationError):
         build(project / "data", project / "ontology", project / "build", extras="never")
     assert forking and all(_reaped(pid) for pid in forking)
