@@ -144,6 +144,7 @@ class RecordChecker:
         self._file = ""
         self._claim_nodes: dict[int, Map] = {}  # id(claim entry) -> its raw mapping, checked later
         self._refs: dict[str, tuple[ox.NamedNode, str]] = {}  # id -> the term and text of references to it
+        self._concepts: dict[tuple[str, str], ox.NamedNode] = {}  # (scheme, id) -> the concept's term
         self._attached: list[Attached] = []  # list entries of CSV entries files, added in check_across
         self._unchecked: set[str] = set()  # ids of records that failed before they had a family
 
@@ -270,6 +271,17 @@ class RecordChecker:
     # -- fields -------------------------------------------------------------------------------
 
     def _parse_field(self, spec: Field, node: Node, name: str) -> list[Value]:
+        if type(node) is Scalar and not node.implicit:
+            # The commonest values: an id or a concept (a role) already seen, so already checked;
+            # one term shared by all.
+            if spec.kind is Kind.REF:
+                ref = self._refs.get(node.text)
+                if ref is not None:
+                    return [Value(ref[0], node.line, ref=ref[1])]
+            elif spec.kind is Kind.CONCEPT:
+                term = self._concepts.get((spec.scheme, node.text))
+                if term is not None:
+                    return [Value(term, node.line, ref=node.text)]
         if isinstance(node, Scalar) and node.implicit == INVALID:
             return []  # already reported by the reader
         if isinstance(node, Scalar) and node.implicit == "null":
@@ -282,8 +294,13 @@ class RecordChecker:
             if not node.items:
                 self._add(node.line, name, "is an empty list", "give at least one value or remove the line")
             out: list[Value] = []
+            refs = self._refs if spec.kind is Kind.REF else {}
             for item in node.items:
-                out.extend(self._parse_one(spec, item, name))
+                ref = refs.get(item.text) if type(item) is Scalar and not item.implicit else None
+                if ref is not None:  # as above
+                    out.append(Value(ref[0], item.line, ref=ref[1]))
+                else:
+                    out.extend(self._parse_one(spec, item, name))
             seen: set[ox.NamedNode | ox.Literal] = set()  # terms are equal when their texts (str) are
             for v in out:
                 if v.term in seen:
@@ -428,7 +445,8 @@ class RecordChecker:
         if kind is Kind.CONCEPT:
             concepts = self.ontology.schemes.get(spec.scheme, {})
             if text in concepts:
-                return Value(ox.NamedNode(concepts[text].iri), line, ref=text)
+                term = self._concepts[(spec.scheme, text)] = ox.NamedNode(concepts[text].iri)
+                return Value(term, line, ref=text)
             what = "role" if spec.key == "role" else spec.key
             hint = nearest(text, concepts)
             hint += (" Or" if hint.endswith("?") else "; or") + f" add it to the ontology's {spec.scheme}"
