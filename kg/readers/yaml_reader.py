@@ -24,11 +24,10 @@ import yaml
 
 from kg.errors import Problem
 from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq
+from kg.readers.yaml_limits import MAX_DEPTH, limit_nesting
 
 #: Files larger than this are refused before parsing (a curated file is far smaller).
 MAX_FILE_BYTES = 64 * 1024 * 1024
-#: Deeper nesting than this is refused (records need four levels at most).
-MAX_DEPTH = 32
 
 _CORE = "tag:yaml.org,2002:"
 _IMPLICIT = {
@@ -41,9 +40,6 @@ _IMPLICIT = {
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-#: Nesting deeper than this is refused before PyYAML composes the file: its C composer recurses once
-#: per level and crashes (a segmentation fault, no message) somewhere past ten thousand levels.
-MAX_COMPOSE_DEPTH = 5000
 _BREAKS = re.compile(rb"\r\n|\r|\n")
 #: Characters YAML 1.1 takes for line breaks that no editor shows as such: they would change a value
 #: silently (a NEL in a quoted value becomes a space) and put every later line number off by one.
@@ -96,7 +92,8 @@ def read_yaml(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
                    "double-quoted value") for m in _ODD_BREAKS.finditer(text)]
     if odd:
         return None, odd
-    too_deep = _too_deep(text)
+    # Our nesting limit speaks before any parser's own (whose message and depth vary by version).
+    text, too_deep = limit_nesting(text)
     if too_deep:
         return None, [Problem(display, too_deep, "", "nesting is too deep", f"records need at most {MAX_DEPTH} levels")]
     try:
@@ -137,25 +134,6 @@ def read_yaml(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
     if "*" in text:
         out.extend(_aliases(text, display))
     return tree, out
-
-
-def _too_deep(text: str) -> int:
-    """The line where nesting first goes deeper than :data:`MAX_COMPOSE_DEPTH`, or 0. Only files with
-    that many brackets or list dashes are parsed for it (the event parser does not recurse)."""
-    if text.count("[") + text.count("{") + text.count("-") <= MAX_COMPOSE_DEPTH:
-        return 0
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_LOADER):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_COMPOSE_DEPTH:
-                    return event.start_mark.line + 1
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return 0  # the composer reports the syntax error, with its line
-    return 0
 
 
 def _aliases(text: str, display: str) -> list[Problem]:
