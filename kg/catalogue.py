@@ -119,11 +119,11 @@ class Catalogue:
 
 
 def default_root() -> Path:
-    """``queries/`` in the working folder, else the one beside the installed package."""
-    here = Path("queries")
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parent.parent / "queries"
+    """The toolkit's own catalogue: the project's ``queries/`` (packaged in a wheel), whatever the
+    working folder."""
+    from kg.resources import resource_dir
+
+    return resource_dir("queries")
 
 
 def load_catalogue(root: str | Path | None = None) -> Catalogue:
@@ -167,28 +167,28 @@ def parse_question(path: Path, root: Path | None = None) -> Question:
     declared = {p.name for p in params}
     for p in params:
         if p.name not in used:
-            problems.append(Problem(str(path), header["line:params"], "params",
+            problems.append(Problem(str(path), _header_line(header, "params"), "params",
                                     f"${p.name} is declared but the query does not use it",
                                     f"write ${p.name} where the value belongs, or remove it"))
         elif form == "select" and variables is not None and p.name not in variables:
-            problems.append(Problem(str(path), header["line:params"], "params",
+            problems.append(Problem(str(path), _header_line(header, "params"), "params",
                                     f"${p.name} is not in the SELECT projection",
                                     "Oxigraph binds only projected variables: add it to the SELECT"))
     for m in re.finditer(r"\bBIND\s*\(([^()]|\([^()]*\))*?\$([A-Za-z_]\w*)", strip_comments_and_strings(text), re.I):
-        problems.append(Problem(str(path), header.get("line:params", 1), "params",
+        problems.append(Problem(str(path), _header_line(header, "params"), "params",
                                 f"${m.group(2)} is used inside BIND, where Oxigraph does not substitute it",
                                 f"use ${m.group(2)} in a triple pattern or a FILTER instead"))
     for name_used in sorted(used - declared):
-        problems.append(Problem(str(path), header.get("line:params", 1), "params",
+        problems.append(Problem(str(path), _header_line(header, "params"), "params",
                                 f"the query uses ${name_used} but the header does not declare it",
                                 f"add '{name_used} = <type> (required)' to # params:"))
     returns = tuple(r.strip() for r in str(header.get("returns", "")).split(",") if r.strip())
     if form == "select" and variables is not None and list(returns) != variables:
-        problems.append(Problem(str(path), header.get("line:returns", 1), "returns",
+        problems.append(Problem(str(path), _header_line(header, "returns"), "returns",
                                 f"declares {', '.join(returns) or 'nothing'} but the query returns "
                                 f"{', '.join(variables) or 'nothing'}", "list the projected variables, in order"))
     if form != "select" and returns not in ((), ("triples",), ("boolean",)):
-        problems.append(Problem(str(path), header.get("line:returns", 1), "returns",
+        problems.append(Problem(str(path), _header_line(header, "returns"), "returns",
                                 f"a {form.upper()} query returns {'a boolean' if form == 'ask' else 'triples'}",
                                 "write '# returns: boolean'" if form == "ask" else "write '# returns: triples'"))
     if topic == "checks" and name.endswith("-violation") and (form != "select" or (
@@ -199,6 +199,12 @@ def parse_question(path: Path, root: Path | None = None) -> Question:
         raise ValidationError(problems)
     return Question(name, topic, path, str(header["title"]), str(header["question"]), tuple(params),
                     returns, text, form)
+
+
+def _header_line(header: dict[str, object], key: str) -> int:
+    """The line of the header key ``key`` (1 when the header has none)."""
+    line = header.get(f"line:{key}", 1)
+    return line if isinstance(line, int) else 1
 
 
 def parse_header(text: str, file: str) -> tuple[dict[str, object], list[Problem]]:
@@ -344,7 +350,7 @@ def render_list(catalogue: Catalogue, *, markdown: bool = False) -> str:
     """The catalogue for people: name, title, parameters and question of each entry. As Markdown,
     it is the catalogue section of the README (a test keeps the two the same)."""
     if markdown:
-        out = []
+        out: list[str] = []
         topic = None
         for q in catalogue:
             if q.topic != topic:

@@ -13,9 +13,10 @@ from typing import Any
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES
+from kg.resources import resource_dir
 
-#: The folder of styles, page template and vendored scripts: ``viz/`` beside the package.
-ASSETS = Path(__file__).resolve().parent.parent.parent / "viz"
+#: The folder of styles, page template and vendored scripts: the project's ``viz/`` (packaged in a wheel).
+ASSETS = resource_dir("viz")
 STYLES_FILE = "styles.toml"
 
 SHAPES = ("dot", "square", "triangle", "triangleDown", "diamond", "star", "hexagon")
