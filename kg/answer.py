@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg.catalogue import Param, Question, inspect_query, parameters_in, parse_header, syntax_problem
 from kg.errors import Problem, QueryError, UsageError, ValidationError
 from kg.graph import KnowledgeGraph, QueryResult, Term, to_python
+from kg.isolated import DEFAULT_MAX_MEMORY
 from kg.namespaces import GRAPH, KG, KGO, PREFIXES, XSD
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -47,6 +48,7 @@ class Answer:
         only: a few bound queries, not an index of the whole graph."""
         if self.graph is None:
             return {}
+        terms: Iterable[Term | ox.Triple]
         if isinstance(self.result, QueryResult):
             terms = (t for row in self.result.rows for t in row.values())
         elif isinstance(self.result, bool):
@@ -77,7 +79,7 @@ class Answer:
             return self.result.to_dicts()
         if isinstance(self.result, bool):
             return [{"boolean": self.result}]
-        return [{"subject": t.subject.value, "predicate": t.predicate.value, "object": to_python(t.object)}
+        return [{"subject": to_python(t.subject), "predicate": t.predicate.value, "object": to_python(t.object)}
                 for t in self.result]
 
     def to_dataframe(self) -> Any:
@@ -92,7 +94,8 @@ class Answer:
 
 
 def run(graph: KnowledgeGraph, query: Question | str, params: Mapping[str, Any] | None = None, *,
-        file: str = "<query>", timeout: float | None = None) -> Answer:
+        file: str = "<query>", timeout: float | None = None,
+        max_memory: int | None = DEFAULT_MAX_MEMORY) -> Answer:
     """Answer a catalogue :class:`Question` or a SPARQL text (``file`` names it in messages).
 
     ``params`` maps parameter names to values: text (an IRI, a prefixed name, an id or a label
@@ -112,7 +115,10 @@ def run(graph: KnowledgeGraph, query: Question | str, params: Mapping[str, Any] 
         declared = _declared_in(sparql, file)
     bindings = bind(graph, declared, params, sparql, file)
     try:
-        result = graph.query(sparql, bindings, timeout=timeout)
+        if isinstance(graph, KnowledgeGraph):  # the bound is on the embedded engine's child process
+            result = graph.query(sparql, bindings, timeout=timeout, max_memory=max_memory)
+        else:
+            result = graph.query(sparql, bindings, timeout=timeout)
     except SyntaxError as exc:
         problem = syntax_problem(exc, sparql, file)
         raise QueryError(problem.message, file=problem.file, line=problem.line, field=problem.field,
@@ -131,7 +137,7 @@ def run(graph: KnowledgeGraph, query: Question | str, params: Mapping[str, Any] 
 def query(query: str | Path, /, *, graph: KnowledgeGraph | None = None, build: str | Path = "build",
           data: str | Path = "data", ontology: str | Path = "ontology", queries: str | Path | None = None,
           timeout: float | None = None, endpoint: str | None = None, named_graph: str | None = GRAPH,
-          **params: Any) -> Answer:
+          max_memory: int | None = DEFAULT_MAX_MEMORY, **params: Any) -> Answer:
     """Answer a question: a catalogue name, a ``.rq`` file, or SPARQL text.
 
     The graph is ``graph`` when given; else the remote store at ``endpoint`` (a SPARQL query
@@ -167,7 +173,7 @@ def query(query: str | Path, /, *, graph: KnowledgeGraph | None = None, build: s
         target = load_catalogue(queries).get(text)
     else:
         target = text
-    answer = run(graph, target, params, file=file, timeout=timeout)
+    answer = run(graph, target, params, file=file, timeout=timeout, max_memory=max_memory)
     answer.warnings = warnings
     return answer
 

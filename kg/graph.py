@@ -9,7 +9,6 @@ goes through :class:`KnowledgeGraph`.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby, islice
@@ -19,7 +18,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg import export
-from kg.errors import QueryTimeout
+from kg.isolated import DEFAULT_MAX_MEMORY, run_limited
 from kg.namespaces import KGO, PREFIXES, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -63,8 +62,8 @@ class QueryResult:
         return len(self.rows)
 
 
-def to_python(term: Term) -> Any:
-    """A plain Python value for an RDF term."""
+def to_python(term: Term | ox.Triple) -> Any:
+    """A plain Python value for an RDF term (a triple term as its N-Triples text)."""
     if isinstance(term, ox.Literal):
         dt = term.datatype.value
         if dt in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
@@ -74,6 +73,8 @@ def to_python(term: Term) -> Any:
         if dt == XSD + "boolean":
             return term.value == "true"
         return term.value
+    if isinstance(term, ox.Triple):
+        return f"<<( {term} )>>"
     return term.value
 
 
@@ -165,37 +166,22 @@ class KnowledgeGraph:
         return self._keys
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
-              timeout: float | None = None) -> QueryResult | bool | list[ox.Triple]:
+              timeout: float | None = None,
+              max_memory: int | None = DEFAULT_MAX_MEMORY) -> QueryResult | bool | list[ox.Triple]:
         """Run a SPARQL query with the project's prefixes predeclared.
 
         ``bindings`` gives variables their values as RDF terms, substituted by the engine (never
         formatted into the query text; Oxigraph binds only variables a SELECT projects). SELECT
         gives a :class:`QueryResult`, ASK a bool, CONSTRUCT/DESCRIBE a list of triples. With a
-        ``timeout`` in seconds, a query still running then raises :class:`QueryTimeout`; it is
-        abandoned, not killed, so its thread runs on until it ends or the process exits.
+        ``timeout`` in seconds the query runs in a forked child (:mod:`kg.isolated`): still running
+        then, it is killed and :class:`QueryTimeout` is raised; its memory beyond the process's is
+        bounded by ``max_memory`` bytes (``None``: unbounded), past which :class:`QueryError` is raised.
         Syntax errors raise the engine's ``SyntaxError`` (message ``error at LINE:COL: ...``).
         """
         subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         if timeout is None:
             return self._evaluate(sparql, subs)
-        outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["result"] = self._evaluate(sparql, subs)
-            except BaseException as exc:  # handed to the caller's thread below
-                outcome["error"] = exc
-
-        # The engine releases the GIL while it evaluates, so the caller can wait with a limit.
-        worker = threading.Thread(target=work, name="kg-query", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped",
-                               hint="raise the limit with --timeout, or narrow the query (LIMIT, filters)")
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["result"]
+        return run_limited(lambda: self._evaluate(sparql, subs), timeout, max_memory)
 
     def _evaluate(self, sparql: str, subs: dict) -> QueryResult | bool | list[ox.Triple]:
         result = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
