@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, groupby
-from typing import IO
+from typing import IO, Any, TypeVar, overload
 
 import pyoxigraph as ox
 
@@ -37,16 +37,19 @@ _DIR_LANG_STRING = RDF + "dirLangString"
 _DIRECTIONS = {"ltr": ox.BaseDirection.LTR, "rtl": ox.BaseDirection.RTL}
 #: Lines (triples) per write when a format is written line by line.
 _CHUNK = 20_000
+_T = TypeVar("_T")
 
 
-def term_key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[int, str, str, str]:
+def term_key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> tuple[int, str, str, str]:
     """Order of terms: IRIs by their text (so kg:a comes before kg:a--x), then blank nodes, then
     literals by value, datatype and language."""
     if isinstance(term, ox.NamedNode):
         return (0, term.value, "", "")
     if isinstance(term, ox.BlankNode):
         return (1, term.value, "", "")
-    return (2, term.value, term.datatype.value, term.language or "")
+    if isinstance(term, ox.Literal):
+        return (2, term.value, term.datatype.value, term.language or "")
+    raise TypeError(f"cannot sort the term {term!r}: only IRIs, blank nodes and literals are supported")
 
 
 def sort_key(t: ox.Triple) -> tuple:
@@ -93,7 +96,7 @@ def term_part(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     kind = type(term)
     if kind is ox.NamedNode:
         return "0" + term.value
-    if kind is ox.Literal:
+    if type(term) is ox.Literal:
         v = term.value
         if term.language is None and "\x00" not in v:
             return f"2{v}\x00\x00{term.datatype.value}\x00"
@@ -120,10 +123,9 @@ def keys_of(triples: Iterable[ox.Triple | ox.Quad]) -> list[str]:
         s = t.subject
         p = t.predicate.value
         o = t.object
-        to = type(o)
-        if to is named:
+        if type(o) is named:
             ok = "0" + o.value
-        elif to is literal:
+        elif type(o) is literal:
             v = o.value
             lang = o.language
             if lang is None and "\x00" not in v:
@@ -173,7 +175,11 @@ def _term(part: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(v, language=lang)
 
 
-def key_triples(keys: Iterable[str], make: Callable = ox.Triple) -> Iterator[ox.Triple]:
+@overload
+def key_triples(keys: Iterable[str]) -> Iterator[ox.Triple]: ...
+@overload
+def key_triples(keys: Iterable[str], make: Callable[..., _T]) -> Iterator[_T]: ...
+def key_triples(keys: Iterable[str], make: Callable[..., Any] = ox.Triple) -> Iterator[Any]:
     """The triples of ``keys``, in their order (each ``make(subject, predicate, object)``: pass
     ``ox.Quad`` for quads of the default graph)."""
     named, triple = ox.NamedNode, make
@@ -250,6 +256,7 @@ _TURTLE_HEAD = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
 def _write_turtle(triples: Iterable[ox.Triple], out: IO[bytes]) -> None:
     # Oxigraph writes prefixes in its own order; declared here in ours, then its body.
     body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    assert body is not None  # no output given: Oxigraph returns the bytes
     start = 0
     while body.startswith(b"@prefix ", start):
         start = body.index(b"\n", start) + 1
@@ -336,10 +343,11 @@ def _namespaces_nest() -> bool:
 _NESTED = _namespaces_nest()
 
 
-def _oxigraph_turtle(term: ox.NamedNode | ox.Literal) -> str:
+def _oxigraph_turtle(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     """How Oxigraph writes ``term`` in Turtle with the project's prefixes."""
-    text = ox.serialize([ox.Triple(_RENDER_S, _RENDER_P, term)], format=ox.RdfFormat.TURTLE,
-                        prefixes=PREFIXES).decode("utf-8")
+    body = ox.serialize([ox.Triple(_RENDER_S, _RENDER_P, term)], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    assert body is not None  # no output given: Oxigraph returns the bytes
+    text = body.decode("utf-8")
     start = text.index(_RENDER_HEAD) + len(_RENDER_HEAD)
     if not text.endswith(" .\n"):
         raise AssertionError(f"unexpected Turtle from Oxigraph: {text!r}")

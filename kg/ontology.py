@@ -139,10 +139,10 @@ def _index(triples: list[ox.Triple], files: list[Path]) -> Ontology:
     schemes: dict[str, dict[str, Concept]] = {}
     for iri, scheme in sorted(in_scheme.items()):
         name = re.split(r"[/#]", iri)[-1]
-        p = props.get(iri, {})
+        values = props.get(iri, {})
         schemes.setdefault(scheme.rsplit("#", 1)[-1], {})[name] = Concept(
-            iri, name, p.get(_BROADER, []), p.get(KGO + "agentClass", []),
-            p.get(KGO + "targetClass", []), p.get(KGO + "shortcutAgentToTarget", []),
-            p.get(KGO + "shortcutTargetToAgent", []),
+            iri, name, values.get(_BROADER, []), values.get(KGO + "agentClass", []),
+            values.get(KGO + "targetClass", []), values.get(KGO + "shortcutAgentToTarget", []),
+            values.get(KGO + "shortcutTargetToAgent", []),
         )
     return Ontology(triples, files, types, family, superclasses, schemes)

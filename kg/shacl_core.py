@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
@@ -192,9 +192,13 @@ class ShapesGraph:
         self._out: dict[Term, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         self._parent: dict[Term, Term] = {}  # blank node -> a subject that points to it
         for t in triples:
-            self._out[t.subject][t.predicate.value].append(t.object)
-            if isinstance(t.object, ox.BlankNode):
-                self._parent.setdefault(t.object, t.subject)
+            s, o = t.subject, t.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+                raise self.unsupported(f"the shapes use a triple term (in {t}), which the built-in SHACL validator "
+                                       "does not support")
+            self._out[s][t.predicate.value].append(o)
+            if isinstance(o, ox.BlankNode):
+                self._parent.setdefault(o, s)
         self._shapes: dict[Term, Shape] = {}
         self._check_vocabulary()
 
@@ -362,10 +366,10 @@ class ShapesGraph:
         for head in self.objects(node, SH + "in"):
             members = [self.comparable(node, m, "in") for m in self.items(head, "sh:in")]
             shape.values.append(ValueConstraint("in", members))
-        for n in self.objects(node, SH + "node"):
-            shape.values.append(ValueConstraint("node", self.shape(n)))
-        for n in self.objects(node, SH + "not"):
-            shape.values.append(ValueConstraint("not", self.shape(n)))
+        for nested in self.objects(node, SH + "node"):
+            shape.values.append(ValueConstraint("node", self.shape(nested)))
+        for nested in self.objects(node, SH + "not"):
+            shape.values.append(ValueConstraint("not", self.shape(nested)))
         for name in ("and", "or", "xone"):
             for head in self.objects(node, SH + name):
                 shape.values.append(ValueConstraint(name, [self.shape(m) for m in self.items(head, f"sh:{name}")]))
@@ -383,8 +387,8 @@ class ShapesGraph:
             for p in ("minCount", "maxCount", "uniqueLang"):
                 if self.objects(node, SH + p):
                     raise self.error(f"{self.where(node)}: a shape with sh:{p} needs a sh:path")
-        for p in self.objects(node, SH + "property"):
-            prop = self.shape(p)
+        for prop_node in self.objects(node, SH + "property"):
+            prop = self.shape(prop_node)
             if prop.path is None:
                 raise self.error(f"{self.where(node)}: a sh:property has no sh:path")
             shape.properties.append(prop)
@@ -469,7 +473,9 @@ class Compiler:
             return
         query = f"SELECT (REGEX(\"\", {ox.Literal(regex)}, {ox.Literal(flags)}) AS ?ok) WHERE {{}}"
         try:
-            rows = list(self._store.query(query))
+            solutions = self._store.query(query)
+            assert isinstance(solutions, ox.QuerySolutions)  # a SELECT
+            rows = list(solutions)
         except SyntaxError as exc:
             raise self._shapes.error(f"the sh:pattern {regex!r} cannot be used: {exc}") from exc
         if not rows or rows[0]["ok"] is None:
@@ -749,7 +755,7 @@ class Validator:
     def _focus_task(self, shape: Shape, focus: str, props: list[Shape], out: list[Task]) -> None:
         """The focus pass: node constraints of ``shape`` (if a node shape) and, for ``props``,
         sh:minCount 1, sh:maxCount 1, sh:uniqueLang and sh:hasValue; each binds a variable only when broken."""
-        Row = ox.QuerySolution
+        Row: TypeAlias = ox.QuerySolution
         parts: list[str] = []
         # (the failure test in SPARQL, the same test on an answer row, the results of a failure)
         checks: list[tuple[str, Callable[[Row], bool], Callable[[Row], list[Result | Detail]]]] = []
@@ -771,6 +777,16 @@ class Validator:
         def count_results(p: Shape, name: str) -> Callable[[Row], list[Result | Detail]]:
             which = "Less" if name == "minCount" else "More"
             return lambda row: [self._result(p, row["this"], None, name, self._count_message(p, row["this"], which, 1))]
+
+        def unique_lang_results(p: Shape, j: int) -> Callable[[Row], list[Result | Detail]]:
+            return lambda row: [self._result(
+                p, row["this"], None, "uniqueLang", "More than one String shares the same Language",
+                detail=(row[f"u{j}"].language or "").lower())]
+
+        def has_value_results(p: Shape, hv: Term) -> Callable[[Row], list[Result | Detail]]:
+            return lambda row: [self._result(
+                p, row["this"], None, "hasValue", lambda: f"Node {name_of(row['this'])}->{name_of(p.path_node)} "
+                f"does not contain a value in the set: {name_of(hv)}")]
 
         if shape.path is None and shape.reported:
             for i, c in enumerate(shape.values):
@@ -795,14 +811,10 @@ class Validator:
                 parts.append(f"OPTIONAL {{ ?this {path} ?u{j} . ?this {path} ?x{j} FILTER(!sameTerm(?u{j}, ?x{j}) "
                              f"&& isLiteral(?u{j}) && LANG(?u{j}) != \"\" "
                              f"&& LCASE(LANG(?u{j})) = LCASE(LANG(?x{j}))) }}")
-                checks.append((f"BOUND(?u{j})", bound(f"u{j}"), lambda row, p=prop, j=j: [self._result(
-                    p, row["this"], None, "uniqueLang", "More than one String shares the same Language",
-                    detail=(row[f"u{j}"].language or "").lower())]))
+                checks.append((f"BOUND(?u{j})", bound(f"u{j}"), unique_lang_results(prop, j)))
             for h, hv in enumerate(prop.has_values):
                 parts.append(f"BIND(EXISTS {{ ?this {path} {sparql_term(hv)} }} AS ?h{j}_{h})")
-                checks.append((f"!?h{j}_{h}", false(f"h{j}_{h}"), lambda row, p=prop, hv=hv: [self._result(
-                    p, row["this"], None, "hasValue", lambda: f"Node {name_of(row['this'])}->{name_of(p.path_node)} "
-                    f"does not contain a value in the set: {name_of(hv)}")]))
+                checks.append((f"!?h{j}_{h}", false(f"h{j}_{h}"), has_value_results(prop, hv)))
         if not checks:
             return
         query = f"SELECT * WHERE {{ {focus} {' '.join(parts)} FILTER({' || '.join(t for t, _, _ in checks)}) }}"
@@ -881,7 +893,7 @@ class Validator:
                 for i in failed(row):
                     c = shape.values[i]
                     out.append(self._result(shape, row["this"], row["v"] if c.report_value else None, c.name,
-                                            lambda c=c, v=row["v"]: generic_message(c, v)))
+                                            functools.partial(generic_message, c, row["v"])))
                     nodes[row["v"]].add(i)
             for v, broken in nodes.items():  # a value shared by many focus nodes is detailed once
                 for i in broken:
@@ -905,7 +917,9 @@ class Validator:
             i for i in range(len(shape.values)) if row[f"k{i}"] is None or row[f"k{i}"].value != "true"]))
 
     def _evaluate(self, query: str) -> list[ox.QuerySolution]:
-        return list(self.store.query(query))
+        solutions = self.store.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)  # every query here is a SELECT
+        return list(solutions)
 
     def run(self, threads: int | None = None) -> list[Result]:
         """Every result, deduplicated and sorted. The queries run on ``threads`` threads (default: one

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -16,11 +16,15 @@ from kg.schema import Qualified, fields_for
 _UNCERTAIN = KGO + "Uncertain"
 T = TypeVar("T")
 S = TypeVar("S")
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def records_to_triples(records: Iterable[Record], ontology: Ontology) -> Iterator[ox.Triple]:
     """Every triple the records state, in record order (the export sorts them)."""
-    return _statements(records, ontology, ox.Triple, ox.NamedNode, _cached(ox.NamedNode), _same)
+    # ``_statements`` gives subject, predicate and object one type; Oxigraph's stubs are narrower per
+    # position (an IRI predicate, no literal subject), which the checked records guarantee.
+    make = cast(Callable[[_Term, _Term, _Term], ox.Triple], ox.Triple)
+    return _statements(records, ontology, make, ox.NamedNode, _cached(ox.NamedNode), _same)
 
 
 def records_to_keys(records: Iterable[Record], ontology: Ontology) -> list[str]:
@@ -108,8 +112,8 @@ def _statements(records: Iterable[Record], ontology: Ontology, make: Callable[[T
             if spec.key == "participants" and not uncertain_record and not _is_uncertain(entry.values):
                 # A confirmed participation also states the direct relation its role implies (a
                 # director of a work is its schema:director), for consumers that do not read roles.
-                role = (entry.values.get("role") or [None])[0]
-                who = (entry.values.get("who") or [None])[0]
+                role = (entry.values.get("role") or (None,))[0]
+                who = (entry.values.get("who") or (None,))[0]
                 if role is not None and who is not None and role.ref in roles:
                     concept = roles[role.ref]
                     for iri in concept.agent_to_target:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,13 @@ def test_ruff_is_clean() -> None:
     ruff = shutil.which("ruff") or str(ROOT / ".venv" / "bin" / "ruff")
     need(shutil.which("ruff") is not None or (ROOT / ".venv" / "bin" / "ruff").exists(), "ruff")
     result = subprocess.run([ruff, "check", "kg", "tests"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_no_type_errors() -> None:
+    need(importlib.util.find_spec("mypy") is not None, "mypy")
+    # The settings are pyproject.toml's [tool.mypy] (untyped libraries are named there one by one).
+    result = subprocess.run([sys.executable, "-m", "mypy", "kg"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -104,7 +104,7 @@ def export_graph(net: nx.Graph, *, spells: bool = False) -> nx.Graph:
     return out
 
 
-def _atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> Path:
+def _atomic_write(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path:
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:

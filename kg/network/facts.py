@@ -316,8 +316,8 @@ def _read(graph: KnowledgeGraph) -> Facts:
         ent = entities.get(x)
         s = own_span(x, published=ent is not None and ent.family == "work")
         if s is None:
-            parents = [context_span(p, trail | {x}) for p in sorted(out[x].get(PART_OF, ())) if p not in trail]
-            parents = [p for p in parents if p is not None]
+            found = [context_span(p, trail | {x}) for p in sorted(out[x].get(PART_OF, ())) if p not in trail]
+            parents = [p for p in found if p is not None]
             s = min(parents, key=lambda p: (p.width(), p.lo or date.min)) if parents else None
         if not trail:
             context_spans[x] = s

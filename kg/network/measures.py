@@ -4,7 +4,7 @@ brokers and the country diversity of each node's ties."""
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -127,7 +127,7 @@ def diversity(countries: list[tuple[str, ...]]) -> float | None:
     """Blau's index 1 - sum(p_c^2) over the countries of a node's neighbours (one list of countries per
     neighbour; a neighbour of k countries counts 1/k for each; neighbours without a country are left out).
     0 when all its ties go to one country, approaching 1 when they spread evenly over many."""
-    share: Counter[str] = Counter()
+    share: defaultdict[str, float] = defaultdict(float)
     for cs in countries:
         for c in cs:
             share[c] += 1 / len(cs)
@@ -152,9 +152,13 @@ def pagerank(g: nx.Graph, alpha: float = 0.85, weight: str = "weight", tol: floa
     src, dst, w = [], [], []
     for u, v, d in g.edges(data=True):
         wt = d.get(weight, 1)
-        src.append(index[u]), dst.append(index[v]), w.append(wt)
+        src.append(index[u])
+        dst.append(index[v])
+        w.append(wt)
         if u != v:
-            src.append(index[v]), dst.append(index[u]), w.append(wt)
+            src.append(index[v])
+            dst.append(index[u])
+            w.append(wt)
     src_a, dst_a = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
     w_a = np.array(w, dtype=float)
     strength = np.bincount(src_a, weights=w_a, minlength=n)

@@ -110,7 +110,7 @@ class Model:
         seen: list[str] = []
         frontier = list(up.get(iri, ()))
         while frontier:
-            nxt = []
+            nxt: list[str] = []
             for c in sorted(frontier):
                 if c not in seen and c != iri:
                     seen.append(c)
@@ -162,7 +162,9 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
     broader: dict[str, list[str]] = defaultdict(list)
     shortcut_props: set[str] = set()
     for t in graph.triples():
-        s, p, o = t.subject.value, t.predicate.value, t.object
+        subject, o = t.subject, t.object
+        assert not isinstance(subject, ox.Triple) and not isinstance(o, ox.Triple)  # export.keys_of refuses them
+        s, p = subject.value, t.predicate.value
         by_subject[s][p].append(o)
         if p == RDF + "type" and isinstance(o, ox.NamedNode):
             types[s].append(o.value)
@@ -234,16 +236,17 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
             objects = by_subject[s][p]
             if p == DERIVED_FROM:
                 if include_sources:
-                    for o in sorted(o.value for o in objects if o.value in entities):
-                        links.append(Link(f"{s} {p} {o}", s, o, "source", p, "source", triples=((s, p, o),)))
+                    for target in sorted(o.value for o in objects if o.value in entities):
+                        links.append(Link(f"{s} {p} {target}", s, target, "source", p, "source",
+                                          triples=((s, p, target),)))
                 continue
             if p.startswith(SCHEMA_NAMESPACES):
                 continue
-            for o in sorted(o.value for o in objects if isinstance(o, ox.NamedNode) and o.value in entities):
-                if o == s or (p in shortcut_props and (s, o) in paired):
+            for target in sorted(o.value for o in objects if isinstance(o, ox.NamedNode) and o.value in entities):
+                if target == s or (p in shortcut_props and (s, target) in paired):
                     continue
-                links.append(Link(f"{s} {p} {o}", s, o, "relation", p, labels.get(p) or _local(p),
-                                  triples=((s, p, o),)))
+                links.append(Link(f"{s} {p} {target}", s, target, "relation", p, labels.get(p) or _local(p),
+                                  triples=((s, p, target),)))
 
     editions = sorted((e for e in entities if entities[e].family == "edition"),
                       key=lambda e: (_number(by_subject[e].get(EDITION_NUMBER, ())), entities[e].label, e))

@@ -229,7 +229,7 @@ def make_spec(model: Model, draft: Draft, styles: Styles, *, size_by: str = "deg
     for n in nodes:
         entity = model.entities.get(n)
         cls = entity.cls if entity else ""
-        style = styles.for_class(cls, model.ancestors) if cls else styles.fallback_class
+        node_style = styles.for_class(cls, model.ancestors) if cls else styles.fallback_class
         value = values.get(n, 0.0)
         lines = node_lines(model, entity) if entity else [model.label(n), prefixed(n)]
         lines += draft.extra.get(n, [])
@@ -238,8 +238,8 @@ def make_spec(model: Model, draft: Draft, styles: Styles, *, size_by: str = "deg
         size = MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(value / top) if top > 0 and value > 0 else MIN_SIZE
         x, y = where.get(n, (None, None))
         vis_nodes.append(VisNode(
-            id=n, label=model.label(n), cls=prefixed(cls) if cls else "", group=_group_key(style),
-            colour=style.colour, shape=style.shape, size=round(size, 2), tooltip="\n".join(lines),
+            id=n, label=model.label(n), cls=prefixed(cls) if cls else "", group=_group_key(node_style),
+            colour=node_style.colour, shape=node_style.shape, size=round(size, 2), tooltip="\n".join(lines),
             measure=_number(value), editions=sorted(editions_of.get(n, ())), focus=n == draft.focus, x=x, y=y))
 
     vis_edges = []

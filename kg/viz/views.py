@@ -248,11 +248,11 @@ def _simple_projection(model: Model, projection: str, role: str | None, edition:
         by_context[ln.target][ln.source].append(ln)
         members.add(ln.source)
     ties: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for ctx, agents in by_context.items():
+    for context, agents in by_context.items():
         names = sorted(agents)
         for i, a in enumerate(names):
             for b in names[i + 1:]:
-                ties[(a, b)].add(ctx)
+                ties[(a, b)].add(context)
     draft = Draft(title, "projection", sorted(members), [], directed=False,
                   notes=["kg.network is not available: this network is a simpler one (two agents are tied when "
                          "they took part in the same work, event, edition or programme, in any role)."])
@@ -302,7 +302,7 @@ def query_spec(graph: KnowledgeGraph, query: str | Path, params: Mapping[str, An
 
 def _triples_draft(model: Model, triples: list[ox.Triple], title: str) -> Draft:
     stated = {(t.subject.value, t.predicate.value, t.object.value) for t in triples
-              if not isinstance(t.object, ox.Literal)}
+              if not isinstance(t.object, ox.Literal | ox.Triple) and not isinstance(t.subject, ox.Triple)}
     nodes = {x for s, _p, o in stated for x in (s, o) if x in model.entities}
     covered: set[tuple[str, str, str]] = set()
     edges = []
