@@ -1,4 +1,12 @@
-"""Shared fixtures: the repository's paths, the curated graph, and a way to run the real CLI."""
+"""Shared fixtures: the repository's paths, the curated graph, the small world, and a way to run the real CLI.
+
+Two kinds of test data. The curated data (data/, the `graph` and `built` fixtures) grows whenever a
+curator adds a source, so tests on it assert only what stays true when records are added (membership,
+subsets, "at least"), and say so in their names (``..._include_...``, ``..._at_least_...``). Exact answers
+(whole sets, counts, row lists, rankings) are pinned on the small world (tests/small_world, the
+`small_graph` and `small_built` fixtures): made-up records written for the tests, whose answers are
+worked out by hand in tests/small_world/README.md.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 ONTOLOGY = ROOT / "ontology"
-SOURCES = ROOT.parent / "shared" / "sources"
+#: Verbatim copies of the research sources the tests read (tests/sources/README.md), kept in the clone.
+SOURCES = ROOT / "tests" / "sources"
+#: Made-up records on which tests pin exact answers (tests/small_world/README.md).
+SMALL_WORLD = ROOT / "tests" / "small_world"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -31,10 +42,19 @@ def need(condition: bool, what: str) -> None:
 
 @pytest.fixture(scope="session")
 def graph():
-    """The knowledge graph built from the curated data/ and ontology/."""
+    """The knowledge graph built from the curated data/ and ontology/: assert only facts that stay true
+    when sources are added (see the module docstring)."""
     import kg
 
     return kg.load(DATA, ONTOLOGY)
+
+
+@pytest.fixture(scope="session")
+def small_graph():
+    """The knowledge graph of the small world (tests/small_world) and ontology/: for exact answers."""
+    import kg
+
+    return kg.load(SMALL_WORLD, ONTOLOGY)
 
 
 def record_json(value, **kwargs) -> str:
@@ -69,6 +89,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(DATA, root / "data")
+    shutil.copytree(ONTOLOGY, root / "ontology")
+    result = run_kg("build", cwd=root)
+    assert result.returncode == 0, result.stderr.decode()
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """As `built`, for the small world: its records as data/, a copy of ontology/, and a build of them."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("small-project")
+    shutil.copytree(SMALL_WORLD, root / "data", ignore=shutil.ignore_patterns("*.md"))
     shutil.copytree(ONTOLOGY, root / "ontology")
     result = run_kg("build", cwd=root)
     assert result.returncode == 0, result.stderr.decode()

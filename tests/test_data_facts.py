@@ -6,7 +6,7 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from conftest import SOURCES, need
+from conftest import SOURCES
 
 from kg.namespaces import KG, WD
 
@@ -24,9 +24,7 @@ def _normalise(text: str) -> str:
 
 
 def test_quotes_from_the_launch_article_are_verbatim(graph) -> None:
-    path = SOURCES / "ip-plan-2024-launch.txt"
-    need(path.exists(), "../shared/sources/ip-plan-2024-launch.txt")
-    article = _normalise(path.read_text(encoding="utf-8"))
+    article = _normalise((SOURCES / "ip-plan-2024-launch.txt").read_text(encoding="utf-8"))
     # Oxigraph substitutes only projected variables, hence ?src in the projection.
     rows = graph.select("""
         SELECT ?node ?text ?src WHERE {

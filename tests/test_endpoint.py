@@ -149,7 +149,7 @@ def test_query_cli_with_endpoint_prints_what_the_embedded_one_prints(pushed: str
     args = ("query", "speakers", "-p", "event=ip-plan-2024-launch", "--format", "csv")
     local = rows(run_kg(*args, cwd=built))
     assert rows(run_kg(*args, "--endpoint", pushed + "query", cwd=built)) == local
-    assert len(local) == 5
+    assert len(local) >= 5  # the curated data names at least five speakers
 
 
 def test_hostile_parameters_stay_data_remotely(pushed: str, graph) -> None:

@@ -1,9 +1,10 @@
 """Network analysis (kg.network): the RDF graph as networkx graphs, their measures, paths and exports.
 
 Measures are checked against values worked out by hand on small named graphs, built as curated records
-and loaded through the real loader, so the RDF -> networkx conversion is under test too. Projections are
-checked against the curated data (data/*.yaml), exports by reading them back and against the GraphML and
-GEXF schemas (tests/network/schemas).
+and loaded through the real loader, so the RDF -> networkx conversion is under test too. Projections, paths
+and countries are checked exactly on the small world (tests/small_world, made-up records in the shape of
+the curated data), and on the curated data (data/*.yaml) for what stays true when sources are added.
+Exports are checked by reading them back and against the GraphML and GEXF schemas (tests/network/schemas).
 """
 
 from __future__ import annotations
@@ -341,149 +342,313 @@ def test_path_through_the_typed_graph_names_roles_and_sources(star_graph) -> Non
         network.find_path(star_graph, iri("l1"), iri("l2"), max_length=0)
 
 
-# --- the curated data ---------------------------------------------------------------------------
+# --- the small world (tests/small_world): the curated data's kinds of tie, exactly ----------------
 
-def test_typed_graph_has_no_schema_noise(graph) -> None:
-    g = network.typed_graph(graph)
+#: Namespaces of schema triples, which are never edges of the typed graph.
+NOISE = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+         "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/prov#")
+
+
+def test_typed_graph_has_no_schema_noise(small_graph) -> None:
+    g = network.typed_graph(small_graph)
     families = {"person", "organisation", "work", "event", "programme", "edition", "place", "award"}
     assert {d["family"] for _, d in g.nodes(data=True)} == families  # no source, no participation node
     assert all(n.startswith(KG) and "--" not in n for n in g)  # no ontology term, role, qualified node
     relations = {d["relation"] for *_, d in g.edges(data=True)}
-    for noise in ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
-                  "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2004/02/skos/core#",
-                  "http://www.w3.org/ns/prov#"):
+    for noise in NOISE:
         assert not any(r.startswith(noise) for r in relations), noise
     # Shortcut triples repeat a participation: the participation is the edge, the shortcut is not.
+    assert SCHEMA + "director" not in relations and SCHEMA + "organizer" not in relations
+    # 50 participations, of which one (Gus Hill's in edition 1) is uncertain and left out.
+    assert sum(1 for *_, d in g.edges(data=True) if d["kind"] == "participation") == 49
+    assert all(d["sources"] for *_, d in g.edges(data=True))  # every edge says where it comes from
+    mentor = g.edges[iri("ada-moss"), iri("edition-1"), iri("edition-1--mentor--ada-moss")]
+    assert mentor["relation"] == ROLE + "mentor" and mentor["relation_label"] == "mentor"
+    assert mentor["sources"] == [iri("news-2024"), iri("release-2024")]
+
+
+def test_person_tie_ada_moss_ben_rao(small_graph) -> None:
+    # Both mentors of edition 1 (Ada Moss also its juror), both at the 2024 launch (speaker; attendee and
+    # speaker), both attended the premiere of The Long Road (2021).
+    net = network.project(small_graph, "person")
+    e = net.edges[iri("ada-moss"), iri("ben-rao")]
+    assert e["weight"] == 3
+    assert e["contexts"] == [iri("edition-1"), iri("launch-2024"), iri("the-long-road-premiere")]
+    ev = {x["context"]: x for x in e["evidence"]}
+    first = ev[iri("edition-1")]
+    assert first["roles"] == {iri("ada-moss"): [ROLE + "juror", ROLE + "mentor"], iri("ben-rao"): [ROLE + "mentor"]}
+    assert first["sources"] == [iri("news-2024"), iri("release-2024"), iri("report-2022")]
+    assert first["years"] == [2022, 2023]  # undated roles take the edition's years
+    launch = ev[iri("launch-2024")]
+    assert launch["roles"] == {iri("ada-moss"): [ROLE + "speaker"],
+                               iri("ben-rao"): [ROLE + "attendee", ROLE + "speaker"]}
+    assert launch["sources"] == [iri("news-2024"), iri("release-2024")]
+    assert ev[iri("the-long-road-premiere")]["sources"] == [iri("premiere-report")]
+    assert ev[iri("the-long-road-premiere")]["years"] == [2021]  # the premiere's date
+    assert e["years"] == [2021, 2022, 2023, 2024]
+    assert e["sources"] == [iri(s) for s in ("news-2024", "premiere-report", "release-2024", "report-2022")]
+
+
+def test_person_filters(small_graph) -> None:
+    ada, ben = iri("ada-moss"), iri("ben-rao")
+    mentors = network.project(small_graph, "person", role="mentor:mentor")
+    # Cleo Diaz mentored alone (the 2024 workshop): no tie, so no node.
+    assert sorted(mentors.nodes) == [ada, ben] and list(mentors.edges) == [(ada, ben)]
+    (ev,) = mentors.edges[ada, ben]["evidence"]
+    assert ev["roles"] == {ada: [ROLE + "mentor"], ben: [ROLE + "mentor"]}
+    assert ev["sources"] == [iri("news-2024"), iri("release-2024")]
+    (ev,) = network.project(small_graph, "person", role="juror:mentor").edges[ada, ben]["evidence"]
+    assert ev["roles"] == {ada: [ROLE + "juror"], ben: [ROLE + "mentor"]}
+    assert ev["sources"] == [iri("release-2024"), iri("report-2022")]
+    # Second edition only: of the three shared contexts, the 2024 launch (part of edition 2) remains.
+    assert network.project(small_graph, "person", edition=iri("edition-2")).edges[ada, ben]["contexts"] == [
+        iri("launch-2024")]
+    # 2021 only: the premiere (13 July 2021).
+    assert network.project(small_graph, "person", since="2021", until="2021").edges[ada, ben]["contexts"] == [
+        iri("the-long-road-premiere")]
+    # Gus Hill's part in edition 1 is uncertain: left out unless asked for.
+    assert iri("gus-hill") not in network.project(small_graph, "person")
+    with_uncertain = network.project(small_graph, "person", include_uncertain=True)
+    assert sorted(with_uncertain[iri("gus-hill")]) == [ada, ben]
+
+
+def test_organisation_ties(small_graph) -> None:
+    net = network.project(small_graph, "organisation")
+    assert sorted(net.edges) == sorted(tuple(sorted((iri(a), iri(b)))) for a, b in (
+        ("east-films", "harbour-tv"), ("east-films", "lab-studio"), ("harbour-tv", "lab-group"),
+        ("harbour-tv", "lab-studio"), ("harbour-tv", "south-channel"), ("lab-group", "lab-studio"),
+        ("lab-group", "north-bureau"), ("lab-group", "north-council"), ("lab-group", "old-partner"),
+        ("lab-group", "south-channel"), ("lab-studio", "south-channel"), ("north-bureau", "north-council"),
+        ("old-partner", "south-channel")))
+    # Lab Group and South Channel organised both editions.
+    e = net.edges[iri("lab-group"), iri("south-channel")]
+    assert (e["weight"], e["kinds"]) == (2, ["co-organisation"])
+    assert e["contexts"] == [iri("edition-1"), iri("edition-2")]
+    assert e["sources"] == [iri("release-2024"), iri("report-2022")]
+    # Co-producers of The Long Road; Lab Studio's "presenter" credit is not production.
+    e = net.edges[iri("east-films"), iri("lab-studio")]
+    assert (e["weight"], e["kinds"], e["contexts"]) == (1, ["co-production"], [iri("the-long-road")])
+    (ev,) = e["evidence"]
+    assert ev["roles"] == {iri("east-films"): [ROLE + "producer"], iri("lab-studio"): [ROLE + "producer"]}
+    assert ev["sources"] == [iri("film-notes"), iri("premiere-report")]
+    # Harbour TV and Lab Studio: co-organisers of edition 2 and co-producers of The Long Road.
+    e = net.edges[iri("harbour-tv"), iri("lab-studio")]
+    assert (e["weight"], e["kinds"]) == (2, ["co-organisation", "co-production"])
+    # The programme's guiding bodies are tied by co-organisation of the programme.
+    assert net.edges[iri("north-bureau"), iri("north-council")]["contexts"] == [iri("lab")]
+
+
+def test_countries_and_the_country_projection(small_graph) -> None:
+    countries = facts_of(small_graph).countries
+    assert countries[iri("ada-moss")] == (iri("southland"),)  # nationality before based-in
+    assert countries[iri("ben-rao")] == (iri("eastland"),)  # based in, having no nationality
+    assert countries[iri("east-films")] == (iri("eastland"),)  # based in East City, in Eastland
+    assert countries[iri("lab-studio")] == (iri("northland"),)  # through org:unitOf
+    assert countries[iri("launch-2024")] == (iri("northland"),)  # Harbour City, in North Province, in Northland
+    assert countries[iri("two-shores")] == (iri("eastland"), iri("southland"))
+    assert countries[iri("dong-wei")] == ()
+    net = network.project(small_graph, "country")
+    between = {(u, v): sorted(tuple(t["between"]) for t in d["evidence"]) for u, v, d in net.edges(data=True)}
+    assert between == {
+        # South Channel (Southland) organised editions with four Northland organisations.
+        (iri("northland"), iri("southland")): [
+            (iri("harbour-tv"), iri("south-channel")), (iri("lab-group"), iri("south-channel")),
+            (iri("lab-studio"), iri("south-channel")), (iri("old-partner"), iri("south-channel"))],
+        # East Films co-produced The Long Road with two Northland organisations.
+        (iri("eastland"), iri("northland")): [
+            (iri("east-films"), iri("harbour-tv")), (iri("east-films"), iri("lab-studio"))],
+        # Two person ties: Ben Rao (Eastland) with Ada Moss and with Cai Jones (Southland).
+        (iri("eastland"), iri("southland")): [
+            (iri("ada-moss"), iri("ben-rao")), (iri("ben-rao"), iri("cai-jones"))],
+    }
+    assert {(u, v): d["weight"] for u, v, d in net.edges(data=True)} == {k: len(v) for k, v in between.items()}
+    # Domestic ties are counted on the node instead: the seven ties among Northland organisations, and
+    # Ada Moss - Cai Jones in Southland.
+    assert {n: d["domestic_ties"] for n, d in net.nodes(data=True)} == {
+        iri("eastland"): 0, iri("northland"): 7, iri("southland"): 1}
+
+
+def test_paths(small_graph) -> None:
+    # Ada Moss and Hana Reed shared the Golden Reel for Number Six.
+    steps = network.find_path(small_graph, iri("ada-moss"), iri("hana-reed"))
+    assert [s.iri for s in steps] == [iri("ada-moss"), iri("golden-reel-short"), iri("hana-reed")]
+    # Ada Moss won that award twice (1989, 2014): two links, with the sources of both.
+    assert [ln.via for ln in steps[0].links] == [iri("first-light--golden-reel-short--won"),
+                                                 iri("number-six--golden-reel-short--won")]
+    assert steps[0].relation == "won →" and steps[1].relation == "← won"
+    assert steps[0].sources == [iri("film-notes")]
+    # South Gazette is tied to nobody but through South City, where Ada Moss is based: places are not
+    # passed through unless asked.
+    with pytest.raises(UsageError, match="no path between South Gazette") as err:
+        network.find_path(small_graph, iri("south-gazette"), iri("ada-moss"))
+    assert err.value.hint == "they are connected only through places: allow paths through places"
+    steps = network.find_path(small_graph, iri("south-gazette"), iri("ada-moss"), via_places=True)
+    assert [s.iri for s in steps] == [iri("south-gazette"), iri("south-city"), iri("ada-moss")]
+    assert steps[1].links[0].relation_label == "based in"
+
+
+def test_analysis_ranks_by_weighted_degree(small_graph) -> None:
+    a = network.analyze(small_graph, "person", top=5)
+    # Weighted degrees: Ada Moss 3 + 2 + 1 + 1 + 1 = 8; Dong Wei and Ben Rao 7 each, Dong Wei first with
+    # five ties to Ben Rao's four; Cai Jones and Fei Song 4 each, with four ties, by betweenness.
+    assert [(r["label"], r["weighted_degree"], r["degree"]) for r in a.rows()] == [
+        ("Ada Moss", 8, 5), ("Dong Wei", 7, 5), ("Ben Rao", 7, 4), ("Cai Jones", 4, 4), ("Fei Song", 4, 4)]
+    s = a.summary()
+    assert (s["nodes"], s["edges"], s["total_weight"], s["components"]) == (8, 12, 16, 2)  # Cleo Diaz alone
+    assert s["betweenness_method"] == "exact" and s["community_method"] == "louvain(seed=42)"
+    # Ada Moss and Dong Wei are the only ties of Ivo Tan and of Eva Lin: cut vertices, hence brokers.
+    assert s["bridges"] == [[iri("ada-moss"), iri("ivo-tan")], [iri("dong-wei"), iri("eva-lin")]]
+    assert {iri("ada-moss"), iri("dong-wei")} <= set(s["brokers"])
+    assert json.dumps(s)  # plain values only
+    assert network.analyze(small_graph, "person").rows() == network.analyze(small_graph, "person").rows()
+
+
+def test_graphml_and_gexf_spells_of_a_tie(small_graph, tmp_path) -> None:
+    a = network.analyze(small_graph, "person")
+    gx = network.write_gexf(a.graph, tmp_path / "person.gexf")
+    _validate(gx, SCHEMAS / "gexf-1.2draft" / "gexf.xsd")
+    back = nx.read_gexf(gx)
+    ada, ben = network.export_id(iri("ada-moss")), network.export_id(iri("ben-rao"))
+    # The tie's years (2021 premiere, 2022-2023 edition, 2024 launch) as one spell; Ada Moss - Ivo Tan
+    # (Two Shores, 2002) as a spell of one year.
+    assert back.edges[ada, ben]["spells"] == [("2021-01-01", "2024-12-31")]
+    assert back.edges[ada, network.export_id(iri("ivo-tan"))]["spells"] == [("2002-01-01", "2002-12-31")]
+
+
+# --- the curated data: facts that stay true when sources are added ---------------------------------
+
+def test_typed_graph_of_the_curated_data_has_no_schema_noise(graph) -> None:
+    g = network.typed_graph(graph)
+    families = {"person", "organisation", "work", "event", "programme", "edition", "place", "award"}
+    # Every family but sources is already present: added records cannot change this set.
+    assert {d["family"] for _, d in g.nodes(data=True)} == families  # no source, no participation node
+    assert all(n.startswith(KG) and "--" not in n for n in g)
+    relations = {d["relation"] for *_, d in g.edges(data=True)}
+    assert not any(r.startswith(NOISE) for r in relations)
     assert SCHEMA + "director" not in relations and SCHEMA + "organizer" not in relations
     confirmed = graph.select("""SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Participation
         FILTER NOT EXISTS { ?p kgo:certainty kgo:Uncertain } }""").rows[0]["n"].value
     assert sum(1 for *_, d in g.edges(data=True) if d["kind"] == "participation") == int(confirmed)
-    assert all(d["sources"] for *_, d in g.edges(data=True))  # every edge says where it comes from
+    assert all(d["sources"] for *_, d in g.edges(data=True))
     mentor = g.edges[iri("malcolm-clarke"), iri("ip-plan-edition-1"), iri("ip-plan-edition-1--mentor--malcolm-clarke")]
     assert mentor["relation"] == ROLE + "mentor" and mentor["relation_label"] == "mentor"
-    assert mentor["sources"] == [iri("artefact-2024-07-ip-plan-launch"), iri("prnewswire-2024-08-02-ip-plan-2024")]
+    assert {iri("artefact-2024-07-ip-plan-launch"), iri("prnewswire-2024-08-02-ip-plan-2024")} <= set(mentor["sources"])
 
 
-def test_person_tie_malcolm_clarke_vikram_channa(graph) -> None:
+def test_person_tie_malcolm_clarke_vikram_channa_includes_three_contexts(graph) -> None:
     # data/programme.yaml: both mentors of the first edition (Malcolm Clarke also its juror), both at the
     # 2024 launch (speaker; attendee and speaker); data/works.yaml: both attended the 2021 premiere.
     net = network.project(graph, "person")
     e = net.edges[iri("malcolm-clarke"), iri("vikram-channa")]
-    assert e["weight"] == 3
-    assert e["contexts"] == [iri("a-long-cherished-dream-premiere"), iri("ip-plan-2024-launch"),
-                             iri("ip-plan-edition-1")]
+    assert e["weight"] >= 3
+    assert {iri("a-long-cherished-dream-premiere"), iri("ip-plan-2024-launch"), iri("ip-plan-edition-1")} <= set(
+        e["contexts"])
     ev = {x["context"]: x for x in e["evidence"]}
     first = ev[iri("ip-plan-edition-1")]
-    assert first["roles"] == {iri("malcolm-clarke"): [ROLE + "juror", ROLE + "mentor"],
-                              iri("vikram-channa"): [ROLE + "mentor"]}
-    assert first["sources"] == [iri(s) for s in ("aap-2024-03-04-ip-plan", "artefact-2024-07-ip-plan-launch",
-                                                 "gdtanxin-2024-07-31-ip-plan-launch",
-                                                 "prnewswire-2024-08-02-ip-plan-2024")]
-    assert first["years"] == [2022, 2023]  # undated roles take the edition's years
+    assert {ROLE + "juror", ROLE + "mentor"} <= set(first["roles"][iri("malcolm-clarke")])
+    assert ROLE + "mentor" in first["roles"][iri("vikram-channa")]
+    assert {iri(s) for s in ("aap-2024-03-04-ip-plan", "artefact-2024-07-ip-plan-launch",
+                             "gdtanxin-2024-07-31-ip-plan-launch", "prnewswire-2024-08-02-ip-plan-2024")} <= set(
+        first["sources"])
+    assert {2022, 2023} <= set(first["years"])  # undated roles take the edition's years
     launch = ev[iri("ip-plan-2024-launch")]
-    assert launch["roles"][iri("vikram-channa")] == [ROLE + "attendee", ROLE + "speaker"]
-    assert launch["sources"] == [iri(s) for s in ("artefact-2024-07-ip-plan-launch",
-                                                  "gdtanxin-2024-07-31-ip-plan-launch",
-                                                  "prnewswire-2024-08-02-ip-plan-2024")]
-    assert ev[iri("a-long-cherished-dream-premiere")]["sources"] == [
-        iri("chinaculture-2021-07-long-cherished-dream-5"), iri("defence-pk-global-times-long-cherished-dream")]
-    assert e["years"] == [2021, 2022, 2023, 2024]
+    assert {ROLE + "attendee", ROLE + "speaker"} <= set(launch["roles"][iri("vikram-channa")])
+    assert {iri(s) for s in ("artefact-2024-07-ip-plan-launch", "gdtanxin-2024-07-31-ip-plan-launch",
+                             "prnewswire-2024-08-02-ip-plan-2024")} <= set(launch["sources"])
+    premiere = ev[iri("a-long-cherished-dream-premiere")]
+    assert {iri("chinaculture-2021-07-long-cherished-dream-5"),
+            iri("defence-pk-global-times-long-cherished-dream")} <= set(premiere["sources"])
+    assert {2021, 2022, 2023, 2024} <= set(e["years"])
     # Du Zhanyuan spoke at the 2022 and 2024 launches and hosted the 2021 premiere; Malcolm Clarke was at
-    # the 2024 launch and the premiere, not the 2022 launch.
-    assert net.edges[iri("du-zhanyuan"), iri("malcolm-clarke")]["contexts"] == [
-        iri("a-long-cherished-dream-premiere"), iri("ip-plan-2024-launch")]
+    # the 2024 launch and the premiere.
+    assert {iri("a-long-cherished-dream-premiere"), iri("ip-plan-2024-launch")} <= set(
+        net.edges[iri("du-zhanyuan"), iri("malcolm-clarke")]["contexts"])
 
 
-def test_person_filters_on_the_curated_data(graph) -> None:
+def test_person_filters_on_the_curated_data_include_the_mentors_tie(graph) -> None:
     mc, vc = iri("malcolm-clarke"), iri("vikram-channa")
     mentors = network.project(graph, "person", role="mentor:mentor")
-    assert sorted(mentors.nodes) == [mc, vc]
-    (ev,) = mentors.edges[mc, vc]["evidence"]
-    assert ev["roles"] == {mc: [ROLE + "mentor"], vc: [ROLE + "mentor"]}
-    assert ev["sources"] == [iri("artefact-2024-07-ip-plan-launch"), iri("gdtanxin-2024-07-31-ip-plan-launch"),
-                             iri("prnewswire-2024-08-02-ip-plan-2024")]
-    (ev,) = network.project(graph, "person", role="juror:mentor").edges[mc, vc]["evidence"]
-    assert ev["roles"] == {mc: [ROLE + "juror"], vc: [ROLE + "mentor"]}
-    # Second edition only: of the three shared contexts, the 2024 launch (part of edition 2) remains.
-    assert network.project(graph, "person", edition=iri("ip-plan-edition-2")).edges[mc, vc]["contexts"] == [
-        iri("ip-plan-2024-launch")]
-    # 2021 only: the premiere (13 July 2021).
-    assert network.project(graph, "person", since="2021", until="2021").edges[mc, vc]["contexts"] == [
-        iri("a-long-cherished-dream-premiere")]
-    # Michael Wood's involvement in the first edition is uncertain: left out unless asked for.
-    assert iri("michael-wood") not in network.project(graph, "person")
+    assert {mc, vc} <= set(mentors.nodes)
+    ev = {x["context"]: x for x in mentors.edges[mc, vc]["evidence"]}[iri("ip-plan-edition-1")]
+    assert ev["roles"] == {mc: [ROLE + "mentor"], vc: [ROLE + "mentor"]}  # the filter keeps the mentor roles only
+    assert {iri("artefact-2024-07-ip-plan-launch"), iri("gdtanxin-2024-07-31-ip-plan-launch"),
+            iri("prnewswire-2024-08-02-ip-plan-2024")} <= set(ev["sources"])
+    ev = {x["context"]: x for x in network.project(graph, "person", role="juror:mentor").edges[mc, vc]["evidence"]}
+    roles = ev[iri("ip-plan-edition-1")]["roles"]
+    assert ROLE + "juror" in roles[mc] and ROLE + "mentor" in roles[vc] and ROLE + "speaker" not in roles[mc]
+    # Second edition only: the 2024 launch (part of edition 2) remains, and only contexts of edition 2.
+    members = facts_of(graph).edition_members[iri("ip-plan-edition-2")]
+    contexts = network.project(graph, "person", edition=iri("ip-plan-edition-2")).edges[mc, vc]["contexts"]
+    assert iri("ip-plan-2024-launch") in contexts and set(contexts) <= members
+    # 2021 only: the premiere (13 July 2021) is among the contexts.
+    assert iri("a-long-cherished-dream-premiere") in network.project(
+        graph, "person", since="2021", until="2021").edges[mc, vc]["contexts"]
+    # Michael Wood's involvement in the first edition is uncertain: it counts only when asked for.
     assert network.project(graph, "person", include_uncertain=True).has_edge(iri("michael-wood"), mc)
 
 
-def test_organisation_ties_on_the_curated_data(graph) -> None:
+def test_organisation_ties_on_the_curated_data_include_those_of_the_sources(graph) -> None:
     net = network.project(graph, "organisation")
     # CICG and Discovery organised the first edition (Fujian Daily) and the second (PR Newswire, miujn).
     e = net.edges[iri("cicg"), iri("discovery-channel")]
-    assert (e["weight"], e["kinds"]) == (2, ["co-organisation"])
-    assert e["contexts"] == [iri("ip-plan-edition-1"), iri("ip-plan-edition-2")]
-    assert e["sources"] == [iri("fujian-daily-2024-06-27-ip-plan"), iri("miujn-2024-11-28-ip-plan-selection"),
-                            iri("prnewswire-2024-08-02-ip-plan-2024")]
+    assert e["weight"] >= 2 and "co-organisation" in e["kinds"]
+    assert {iri("ip-plan-edition-1"), iri("ip-plan-edition-2")} <= set(e["contexts"])
+    assert {iri("fujian-daily-2024-06-27-ip-plan"), iri("miujn-2024-11-28-ip-plan-selection"),
+            iri("prnewswire-2024-08-02-ip-plan-2024")} <= set(e["sources"])
     # Co-producers of A Long Cherished Dream; China Review Studio's "presenter" credit is not production.
     e = net.edges[iri("china-review-studio"), iri("tencent-video")]
-    assert (e["weight"], e["kinds"], e["contexts"]) == (1, ["co-production"], [iri("a-long-cherished-dream")])
-    (ev,) = e["evidence"]
-    assert ev["roles"] == {iri("china-review-studio"): [ROLE + "producer"], iri("tencent-video"): [ROLE + "producer"]}
-    assert ev["sources"] == [iri("defence-pk-global-times-long-cherished-dream"),
-                             iri("fujian-daily-2024-06-27-ip-plan")]
+    assert "co-production" in e["kinds"] and iri("a-long-cherished-dream") in e["contexts"]
+    ev = {x["context"]: x for x in e["evidence"]}[iri("a-long-cherished-dream")]
+    assert ROLE + "producer" in ev["roles"][iri("china-review-studio")]
+    assert ROLE + "presenter" not in ev["roles"][iri("china-review-studio")]
+    assert {iri("defence-pk-global-times-long-cherished-dream"), iri("fujian-daily-2024-06-27-ip-plan")} <= set(
+        ev["sources"])
     # The programme's guiding bodies are tied by co-organisation of the programme.
-    assert net.edges[iri("cac"), iri("nrta")]["contexts"] == [iri("ip-plan")]
+    assert iri("ip-plan") in net.edges[iri("cac"), iri("nrta")]["contexts"]
 
 
-def test_countries_and_the_country_projection(graph) -> None:
+def test_countries_and_the_country_projection_include_those_of_the_sources(graph) -> None:
     countries = facts_of(graph).countries
-    assert countries[iri("malcolm-clarke")] == (iri("united-kingdom"),)  # nationality before based-in
-    assert countries[iri("vikram-channa")] == (iri("singapore"),)  # based in, having no nationality
-    assert countries[iri("china-southern-power-grid-news-centre")] == (iri("china"),)  # through org:unitOf
-    assert countries[iri("ip-plan-2024-launch")] == (iri("china"),)  # Changsha, in Hunan, in China
-    assert countries[iri("prisoner-of-paradise")] == (iri("canada"), iri("united-kingdom"))
+    assert iri("united-kingdom") in countries[iri("malcolm-clarke")]
+    assert iri("singapore") in countries[iri("vikram-channa")]
+    assert iri("china") in countries[iri("china-southern-power-grid-news-centre")]  # through org:unitOf
+    assert iri("china") in countries[iri("ip-plan-2024-launch")]  # Changsha, in Hunan, in China
+    assert {iri("canada"), iri("united-kingdom")} <= set(countries[iri("prisoner-of-paradise")])
     net = network.project(graph, "country")
     # Discovery Channel (United States) co-organised the second edition with five Chinese organisations
-    # (CICG also the first): five organisation ties between the two countries.
+    # (CICG also the first): at least five organisation ties between the two countries.
     e = net.edges[iri("china"), iri("united-states")]
-    assert e["weight"] == 5
-    assert {x for t in e["evidence"] for x in t["between"]} - {iri("discovery-channel")} == {
-        iri("cicg"), iri("cmg-drama-documentary-center"), iri("beijing-radio-tv-bureau"),
-        iri("hunan-broadcasting-system"), iri("china-southern-power-grid-news-centre")}
-    # Two person ties: Vikram Channa (Singapore) with Malcolm Clarke and with Arthur Jones (United Kingdom).
+    assert e["weight"] >= 5
+    assert {frozenset(t["between"]) for t in e["evidence"]} >= {
+        frozenset((iri("discovery-channel"), iri(x))) for x in (
+            "cicg", "cmg-drama-documentary-center", "beijing-radio-tv-bureau", "hunan-broadcasting-system",
+            "china-southern-power-grid-news-centre")}
+    # Person ties: Vikram Channa (Singapore) with Malcolm Clarke and with Arthur Jones (United Kingdom).
     e = net.edges[iri("singapore"), iri("united-kingdom")]
-    assert sorted(tuple(t["between"]) for t in e["evidence"]) == [
-        (iri("arthur-jones"), iri("vikram-channa")), (iri("malcolm-clarke"), iri("vikram-channa"))]
+    assert {(iri("arthur-jones"), iri("vikram-channa")), (iri("malcolm-clarke"), iri("vikram-channa"))} <= {
+        tuple(t["between"]) for t in e["evidence"]}
     assert not any(u == v for u, v in net.edges)  # domestic ties are counted on the node instead
     assert net.nodes[iri("china")]["domestic_ties"] > 0
 
 
-def test_paths_on_the_curated_data(graph) -> None:
-    # The Oscar for The Lady in Number 6 went to Malcolm Clarke and Nicholas Reed (data/works.yaml).
+def test_paths_on_the_curated_data_are_at_most_as_long_as_those_of_the_sources(graph) -> None:
+    # The Oscar for The Lady in Number 6 went to Malcolm Clarke and Nicholas Reed (data/works.yaml): two
+    # links at most, each with its sources.
     steps = network.find_path(graph, iri("malcolm-clarke"), iri("nicholas-reed"))
-    assert [s.iri for s in steps] == [iri("malcolm-clarke"), iri("academy-award-best-documentary-short-subject"),
-                                      iri("nicholas-reed")]
-    # Malcolm Clarke won that award twice (1989, 2014): two links, with the sources of both.
-    assert [ln.via for ln in steps[0].links] == [
-        iri("the-lady-in-number-6--academy-award-best-documentary-short-subject--won"),
-        iri("you-dont-have-to-die--academy-award-best-documentary-short-subject--won")]
-    assert steps[0].relation == "won →" and steps[1].relation == "← won"
-    assert iri("oscars-lady-in-number-6") in steps[0].sources and iri("newschina-clarke") in steps[0].sources
-    # Montreal Gazette is tied to nobody but through Montreal, where Malcolm Clarke was based: places are
-    # not passed through unless asked.
-    with pytest.raises(UsageError, match="no path between Montreal Gazette") as err:
-        network.find_path(graph, iri("montreal-gazette"), iri("malcolm-clarke"))
-    assert err.value.hint == "they are connected only through places: allow paths through places"
+    assert len(steps) <= 3 and (steps[0].iri, steps[-1].iri) == (iri("malcolm-clarke"), iri("nicholas-reed"))
+    assert all(s.sources for s in steps[:-1])
+    # Montreal Gazette reaches Malcolm Clarke through Montreal, where he was based, when places may be passed.
     steps = network.find_path(graph, iri("montreal-gazette"), iri("malcolm-clarke"), via_places=True)
-    assert [s.iri for s in steps] == [iri("montreal-gazette"), iri("montreal"), iri("malcolm-clarke")]
-    assert steps[1].links[0].relation_label == "based in"
+    assert len(steps) <= 3 and steps[-1].iri == iri("malcolm-clarke")
 
 
 def test_analysis_of_the_curated_data(graph) -> None:
     a = network.analyze(graph, "person", top=5)
-    assert len(a.rows()) == 5 and a.rows()[0]["label"] == "Malcolm Clarke"
+    rows = a.rows()
+    assert len(rows) == 5  # the curated data has at least five people with ties
+    assert [r["weighted_degree"] for r in rows] == sorted((r["weighted_degree"] for r in rows), reverse=True)
     s = a.summary()
-    assert s["betweenness_method"] == "exact" and s["community_method"] == "louvain(seed=42)"
-    assert iri("malcolm-clarke") in s["brokers"]
+    assert s["community_method"] == "louvain(seed=42)"
     assert json.dumps(s)  # plain values only
     assert network.analyze(graph, "person").rows() == network.analyze(graph, "person").rows()
 
@@ -520,8 +685,10 @@ def test_graphml_and_gexf_are_valid_and_read_back(graph, tmp_path) -> None:
     assert set(back.nodes) == set(ids)
     assert {frozenset((ids[u], ids[v])): d["weight"] for u, v, d in back.edges(data=True)} == {
         frozenset((u, v)): float(d["weight"]) for u, v, d in a.graph.edges(data=True)}
-    # The tie's years (2021 premiere, 2022-2023 edition, 2024 launch) as one spell.
-    assert back.edges[mc, network.export_id(iri("vikram-channa"))]["spells"] == [("2021-01-01", "2024-12-31")]
+    # The tie's years (2021 premiere, 2022-2023 edition, 2024 launch) lie in one spell (exact spells:
+    # test_graphml_and_gexf_spells_of_a_tie).
+    spells = back.edges[mc, network.export_id(iri("vikram-channa"))]["spells"]
+    assert any(start <= "2021-01-01" and end >= "2024-12-31" for start, end in spells), spells
 
     # The schemas do check: a node id that is not an XML name token (an IRI) is refused.
     bad = tmp_path / "bad.graphml"
