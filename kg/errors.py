@@ -2,8 +2,38 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+#: A value quoted in a message is cut to this many characters (the whole value is in the file).
+EXCERPT = 80
+#: The message and the hint of a problem are cut to this many characters (a backstop: messages quote
+#: values through :func:`quoted`, which cuts them far shorter).
+MAX_MESSAGE = 1_000
+#: At most this many problems of one file are shown; one more line says how many more there are.
+MAX_PROBLEMS_PER_FILE = 50
+
+
+def printable(text: str, limit: int = 0) -> str:
+    """``text`` (a file name, a column name, a key, a message) as it may be shown in a terminal: every
+    character that does not show as itself (controls, line breaks, bidirectional and zero-width marks,
+    the lone surrogates of a file name that is not UTF-8) written as Python writes it in a string
+    (``\\n``, ``\\x1b``, ``\\u202e``), so that nothing read from the input can start a line of its
+    own, move the cursor or recolour the terminal. Cut to ``limit`` characters (and ``...``) when given.
+    The one escaping of the messages about the input; :func:`quoted` quotes a value with it."""
+    cut = 0 < limit < len(text)
+    if cut:
+        text = text[:limit]
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text + "..." if cut else text
+
+
+def quoted(text: str, limit: int = EXCERPT) -> str:
+    """A value as messages quote it: in quotes and escaped as Python writes a string (``'no'``,
+    ``'a\\nb'``; the escapes of :func:`printable`), cut to ``limit`` characters, then ``...``."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
 
 
 @dataclass(frozen=True, order=True)
@@ -17,9 +47,11 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        # One line, whatever the input: a file name, a key or a column name may hold anything.
+        file, message = printable(self.file), printable(self.message, MAX_MESSAGE)
+        where = f"{file}:{self.line}" if self.line else file
+        text = f"{where}: {printable(self.field, EXCERPT)}: {message}" if self.field else f"{where}: {message}"
+        return f"{text} ({printable(self.hint, MAX_MESSAGE)})" if self.hint else text
 
 
 class KgError(Exception):
@@ -48,11 +80,26 @@ class KgError(Exception):
 
 
 class ValidationError(KgError):
-    """The input has one or more problems; all of them are carried, in file and line order."""
+    """The input has one or more problems, carried in file and line order: of each file the first
+    :data:`MAX_PROBLEMS_PER_FILE`, then one line (at the line of the first one left out) saying how many
+    more there are; ``omitted`` counts those. The message counts them all."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self._problems = sorted(set(problems), key=lambda p: (p.file, p.line, p.field, p.message))
-        n = len(self._problems)
+        ordered = sorted(set(problems), key=lambda p: (p.file, p.line, p.field, p.message))
+        per_file = Counter(p.file for p in ordered)
+        self._problems: list[Problem] = []
+        seen: Counter[str] = Counter()
+        for problem in ordered:
+            seen[problem.file] += 1
+            if seen[problem.file] <= MAX_PROBLEMS_PER_FILE:
+                self._problems.append(problem)
+            elif seen[problem.file] == MAX_PROBLEMS_PER_FILE + 1:
+                more = per_file[problem.file] - MAX_PROBLEMS_PER_FILE
+                what = f"{more:,} more problems in this file are" if more != 1 else "1 more problem in this file is"
+                self._problems.append(Problem(problem.file, problem.line, "", f"{what} not shown",
+                                              "fix the ones above and run kg again"))
+        self.omitted = len(ordered) - sum(min(n, MAX_PROBLEMS_PER_FILE) for n in per_file.values())
+        n = len(ordered)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} found; nothing was written")
 
     @property

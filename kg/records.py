@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import errno
 import functools
+import os
 import re
+import stat
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,10 +23,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import Problem
+from kg.errors import EXCERPT, MAX_PROBLEMS_PER_FILE, Problem, ValidationError, printable, quoted
 from kg.namespaces import KG, WD, XSD
 from kg.ontology import Ontology
-from kg.readers.csv_reader import Attached, read_csv
+from kg.readers.csv_reader import MAX_COLUMNS, Attached, read_csv
 from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
 from kg.schema import NEVER_UNSTATED, Field, Kind, Qualified, fields_for, qualified_for
@@ -35,8 +39,13 @@ _INT_RE = re.compile(r"^(?:0|[1-9][0-9]*)$")
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEXT = 20_000
+#: The largest whole number a record may give (an xsd:integer the store holds exactly: 2^63 - 1).
+MAX_INT = 2**63 - 1
+_MAX_INT_TEXT = str(MAX_INT)
 #: Fields whose value may not be the record itself.
 _NO_SELF = {"part_of", "unit_of", "located_in", "who", "original_publisher"}
+#: Fields that put a record inside another: following one of them never leads back to where it started.
+_NESTING = ("part_of", "located_in", "unit_of")
 _YAML_READS = {
     "bool": "true or false",
     "int": "a number",
@@ -100,8 +109,100 @@ class Record:
 
 
 def find_record_files(directory: Path) -> list[Path]:
-    """Every record file under ``directory``, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.suffix in RECORD_SUFFIXES and p.is_file())
+    """Every record file under ``directory``, in a stable order: each regular file named ``*.yaml``,
+    ``*.yml`` or ``*.csv``, and each link to a regular file inside ``directory`` (a file linked twice is
+    read once). Folders are walked, not links to folders.
+
+    Nothing named like a record file is skipped silently: a link out of ``directory`` (it would bring
+    any file of the machine into the graph and its messages), a dangling link or a loop of links, a
+    named pipe (reading it would wait forever), a device or a socket, and an upper-case extension
+    (``.YAML``: some systems would read it, others not) are refused, and so is a link to a folder
+    outside ``directory``. They raise :class:`ValidationError`, all at once, before any record is read.
+    """
+    root = directory.resolve()
+    found: dict[Path, Path] = {}  # the file's real path -> the path it is read by
+    problems: list[Problem] = []
+
+    def refuse(path: Path, message: str, hint: str) -> None:
+        problems.append(Problem(_display(path), 0, "", message, hint))
+
+    folders = [directory]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            refuse(folder, f"cannot read the folder: {exc.strerror}", "check its permissions")
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            suffix = path.suffix
+            named = suffix.lower() in RECORD_SUFFIXES
+            try:
+                if not entry.is_symlink():
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(path)
+                    elif named:  # (its real path: no link is followed on the way down)
+                        real = root / path.relative_to(directory)
+                        _vet(path, real, entry.stat(follow_symlinks=False).st_mode, found, refuse)
+                    continue
+                try:
+                    target = path.resolve(strict=True)
+                except (RuntimeError, OSError) as exc:  # a loop is a RuntimeError up to Python 3.12
+                    if not isinstance(exc, RuntimeError) and exc.errno not in (errno.ENOENT, errno.ELOOP):
+                        raise
+                    if named and isinstance(exc, FileNotFoundError):
+                        refuse(path, f"is a dangling link (to {os.readlink(path)}): the file it leads to "
+                               "does not exist",
+                               "remove the link, or restore the file it names")
+                    elif named:
+                        refuse(path, "is a link in a loop of links: it never reaches a file", "remove the link")
+                    continue
+                inside = target.is_relative_to(root)
+                mode = target.stat().st_mode
+                if stat.S_ISDIR(mode):
+                    if not inside:
+                        refuse(path, f"is a link to a folder outside the data folder ({target}); its files are "
+                               "not read", "copy the folder into the data folder, or remove the link")
+                    continue  # else its files are read where they are
+                if not named:
+                    continue
+                if not inside:
+                    refuse(path, f"is a link to a file outside the data folder ({target}); it is not read",
+                           "copy the file into the data folder, or remove the link")
+                    continue
+                _vet(path, target, mode, found, refuse)
+            except OSError as exc:
+                refuse(path, f"cannot read it: {exc.strerror}", "check its permissions")
+    if problems:
+        raise ValidationError(problems)
+    return sorted(found.values())
+
+
+def _vet(path: Path, real: Path, mode: int, found: dict[Path, Path],
+         refuse: Callable[[Path, str, str], None]) -> None:
+    """Add ``path`` (whose real path is ``real``, of ``mode``) to ``found`` if it is a record file."""
+    kind = ("" if stat.S_ISREG(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    if kind:
+        what = kind if kind.startswith("not") else f"{kind}, not a file"
+        refuse(path, f"is {what}; it is not read", "record files are regular files: remove it or replace it")
+    elif path.suffix not in RECORD_SUFFIXES:
+        refuse(path, f"the extension {path.suffix} is not read: record files end in .yaml, .yml or .csv, "
+               "in lower case", f"rename it to {path.stem}{path.suffix.lower()}")
+    elif real not in found or found[real].is_symlink():
+        found[real] = path  # a file linked twice (or linked and present) is read once, by its own name
+
+
+def _display(path: Path) -> str:
+    """``path`` as messages name it: relative to the working directory when it lies below it (a
+    link is named as itself, not as its target)."""
+    try:
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return str(path)
 
 
 def nearest(word: str, choices: Iterable[str], *, fallback: str = "") -> str:
@@ -109,10 +210,10 @@ def nearest(word: str, choices: Iterable[str], *, fallback: str = "") -> str:
     options = sorted(set(choices))
     lowered = {c.lower(): c for c in options}
     if word.lower() in lowered:
-        return f"did you mean {lowered[word.lower()]!r}?"
+        return f"did you mean {quoted(lowered[word.lower()])}?"
     close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
     if close:
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+        return "did you mean " + " or ".join(quoted(c) for c in close) + "?"
     if fallback:
         return fallback
     shown = ", ".join(options[:12]) + (" ..." if len(options) > 12 else "")
@@ -139,6 +240,7 @@ class RecordChecker:
     def __init__(self, ontology: Ontology) -> None:
         self.ontology = ontology
         self.problems: list[Problem] = []
+        self._counts: Counter[str] = Counter()  # problems so far, by file
         self.records: list[Record] = []
         self.by_id: dict[str, Record] = {}
         self._file = ""
@@ -153,6 +255,7 @@ class RecordChecker:
     def check_files(self, paths: list[tuple[Path, str]],
                     progress: Callable[[str, int, int], None] | None = None) -> list[Record]:
         """Read and check ``(path, display name)`` pairs; then run the checks across records."""
+        root: Node | None
         for i, (path, display) in enumerate(paths):
             if progress:
                 progress(display, i + 1, len(paths))
@@ -162,6 +265,7 @@ class RecordChecker:
             else:
                 root, problems = read_yaml(path, display)
             self.problems.extend(problems)
+            self._counts[display] += len(problems)
             if root is not None:
                 self.check_document(root, display)
         self.check_across()
@@ -191,8 +295,20 @@ class RecordChecker:
 
     def _add(self, line: int, fld: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self._file, line, fld, message, hint))
+        self._counts[self._file] += 1
+
+    def _nearest(self, word: str, choices: Iterable[str], *, fallback: str = "") -> str:
+        """:func:`nearest`; but once the current file has more problems than are shown, only the
+        fallback: a problem past that is counted, not shown, and its hint may cost a search of every id."""
+        if self._counts[self._file] >= MAX_PROBLEMS_PER_FILE:
+            return fallback
+        return nearest(word, choices, fallback=fallback)
 
     def _check_record(self, node: Map) -> Record | None:
+        if len(node.items) > MAX_COLUMNS:  # as a CSV header: refused whole, not one unknown field at a time
+            self._add(node.line, "", f"the record has {len(node.items):,} fields, over the limit of {MAX_COLUMNS:,}",
+                      "a record has a few dozen fields at most: check the indentation")
+            return None
         rid = self._check_id(node)
         type_iri, family = self._check_type(node)
         if family is None:
@@ -224,12 +340,12 @@ class RecordChecker:
     def _unknown_key(self, key: str, line: int, family: str, allowed: list[str]) -> None:
         elsewhere = sorted(fam for fam in ("person", "organisation", "work", "event", "programme",
                                            "edition", "place", "source", "award")
-                           if key in fields_for(fam) or key in qualified_for(fam))
+                           if key in _fields(fam) or key in _lists(fam))
         if elsewhere:
             self._add(line, key, f"not a field of {_a(family)} record",
                       f"it belongs to {', '.join(elsewhere)} records; check the type")
         else:
-            self._add(line, key, "unknown field", nearest(key, allowed))
+            self._add(line, key, "unknown field", self._nearest(key, allowed))
 
     def _check_id(self, node: Map) -> str | None:
         value = node.items.get("id")
@@ -247,8 +363,8 @@ class RecordChecker:
             suggestion = suggest_id(text)
             hint = "lowercase ASCII letters, digits and single hyphens, starting with a letter"
             if suggestion and suggestion != text:
-                hint += f", e.g. {suggestion!r}"
-            self._add(value.line, "id", f"{text!r} is not a valid id", hint)
+                hint += f", e.g. {quoted(suggestion)}"
+            self._add(value.line, "id", f"{quoted(text)} is not a valid id", hint)
             return None
         return text
 
@@ -263,8 +379,8 @@ class RecordChecker:
             return "", None
         iri = self.ontology.types.get(value.text)
         if iri is None:
-            self._add(value.line, "type", f"unknown type {value.text!r}",
-                      nearest(value.text, self.ontology.types))
+            self._add(value.line, "type", f"unknown type {quoted(value.text)}",
+                      self._nearest(value.text, self.ontology.types))
             return "", None
         return iri, self.ontology.family[iri]
 
@@ -304,7 +420,7 @@ class RecordChecker:
             seen: set[ox.NamedNode | ox.Literal] = set()  # terms are equal when their texts (str) are
             for v in out:
                 if v.term in seen:
-                    self._add(v.line, name, f"the value {v.term.value!r} is listed twice", "keep one")
+                    self._add(v.line, name, f"the value {quoted(v.term.value)} is listed twice", "keep one")
                 seen.add(v.term)
             return out
         return self._parse_one(spec, node, name)
@@ -318,11 +434,12 @@ class RecordChecker:
             for lang, text in node.items.items():
                 line = node.key_lines.get(lang, node.line)
                 if not _LANG_RE.fullmatch(lang):
-                    self._add(line, name, f"{lang!r} is not a language tag",
+                    self._add(line, name, f"{quoted(lang)} is not a language tag",
                               "use a BCP 47 tag such as en, zh, zh-Hans, fr")
                     continue
                 if lang.lower() in seen:
-                    self._add(line, name, f"the language {lang!r} is given twice (also as {seen[lang.lower()]!r})",
+                    self._add(line, name,
+                              f"the language {quoted(lang)} is given twice (also as {quoted(seen[lang.lower()])})",
                               "language tags ignore case: keep one text per language")
                     continue
                 seen[lang.lower()] = lang
@@ -351,13 +468,15 @@ class RecordChecker:
         if node.implicit == "bool":
             truth = node.text.lower() in ("yes", "y", "true", "on")
             reads = f"the boolean {'true' if truth else 'false'}"
+        short = len(node.text) <= EXCERPT  # a longer one is not worked out (nor shown whole)
         if node.implicit == "int" and re.fullmatch(r"0[0-7]+", node.text):
-            reads = f"the octal number {int(node.text, 8)}"
+            reads = f"the octal number {int(node.text, 8)}" if short else "an octal number"
         elif node.implicit == "int" and re.fullmatch(r"[0-9]+(:[0-5]?[0-9])+", node.text):
-            parts = [int(x) for x in node.text.split(":")]
-            reads = f"the number {sum(v * 60 ** i for i, v in enumerate(reversed(parts)))} (base 60)"
-        self._add(node.line, name, f"unquoted {node.text!r} is read as {reads} by YAML tools",
-                  f'quote it: "{node.text}"')
+            parts = [int(x) for x in node.text.split(":")] if short else []
+            reads = (f"the number {sum(v * 60 ** i for i, v in enumerate(reversed(parts)))} (base 60)" if short
+                     else "a number in base 60")
+        self._add(node.line, name, f"unquoted {quoted(node.text)} is read as {reads} by YAML tools",
+                  f'quote it: "{node.text}"' if short else "quote it")
 
     def _text(self, node: Scalar, name: str) -> str | None:
         text = node.text
@@ -399,13 +518,17 @@ class RecordChecker:
             return self._date(node, name)
         if kind is Kind.INTEGER:
             if node.implicit in ("int", "") and _INT_RE.fullmatch(text):  # "": a quoted or a CSV value
-                return Value(ox.Literal(text, datatype=_DATATYPES["integer"]), line)
-            self._add(line, name, f"{text!r} is not a whole number", _integer_hint(text))
+                if len(text) <= len(_MAX_INT_TEXT) and int(text) <= MAX_INT:  # (no int() of a long text)
+                    return Value(ox.Literal(text, datatype=_DATATYPES["integer"]), line)
+                self._add(line, name, f"{quoted(text)} is too large",
+                          f"whole numbers go from 0 to {MAX_INT:,}, that is 2^63 - 1; a real count is far smaller")
+                return None
+            self._add(line, name, f"{quoted(text)} is not a whole number", _integer_hint(text))
             return None
         if kind is Kind.BOOL:
             if text in ("true", "false"):
                 return Value(ox.Literal(text, datatype=_DATATYPES["boolean"]), line)
-            self._add(line, name, f"{text!r} is not true or false",
+            self._add(line, name, f"{quoted(text)} is not true or false",
                       "write true or false; YAML tools disagree on yes, no, on and off")
             return None
         if node.implicit:
@@ -414,12 +537,12 @@ class RecordChecker:
         if kind is Kind.FIELD:
             if re.fullmatch(r"[a-z_]+", text):
                 return Value(ox.Literal(text), line, ref=text)
-            self._add(line, name, f"{text!r} is not a field name", "name a field of this record, e.g. place")
+            self._add(line, name, f"{quoted(text)} is not a field name", "name a field of this record, e.g. place")
             return None
         if kind is Kind.REF:
             if ID_RE.fullmatch(text):
                 return Value(ox.NamedNode(KG + text), line, ref=text)
-            self._add(line, name, f"{text!r} is not a record id",
+            self._add(line, name, f"{quoted(text)} is not a record id",
                       "refer to another record by its id: lowercase letters, digits and hyphens")
             return None
         if kind is Kind.URL:
@@ -430,27 +553,27 @@ class RecordChecker:
             m = re.search(r"[Qq]([1-9][0-9]*)\s*$", text)
             hint = (f"write the item id alone, e.g. Q{m.group(1)}" if m
                     else "a Wikidata item id is Q and digits, e.g. Q148")
-            self._add(line, name, f"{text!r} is not a Wikidata QID", hint)
+            self._add(line, name, f"{quoted(text)} is not a Wikidata QID", hint)
             return None
         if kind is Kind.LANG:
             if _LANG_RE.fullmatch(text):
                 return Value(ox.Literal(text.lower()), line)
-            self._add(line, name, f"{text!r} is not a language tag", "use a BCP 47 tag such as en, zh, zh-Hans")
+            self._add(line, name, f"{quoted(text)} is not a language tag", "use a BCP 47 tag such as en, zh, zh-Hans")
             return None
         if kind is Kind.ENUM:
             if text in spec.choices:
                 return Value(ox.NamedNode(spec.choices[text]), line)
-            self._add(line, name, f"{text!r} is not allowed here", nearest(text, spec.choices))
+            self._add(line, name, f"{quoted(text)} is not allowed here", self._nearest(text, spec.choices))
             return None
         if kind is Kind.CONCEPT:
             concepts = self.ontology.schemes.get(spec.scheme, {})
             if text in concepts:
-                term = self._concepts[(spec.scheme, text)] = ox.NamedNode(concepts[text].iri)
-                return Value(term, line, ref=text)
+                iri_term = self._concepts[(spec.scheme, text)] = ox.NamedNode(concepts[text].iri)
+                return Value(iri_term, line, ref=text)
             what = "role" if spec.key == "role" else spec.key
-            hint = nearest(text, concepts)
+            hint = self._nearest(text, concepts)
             hint += (" Or" if hint.endswith("?") else "; or") + f" add it to the ontology's {spec.scheme}"
-            self._add(line, name, f"unknown {what} {text!r}", hint)
+            self._add(line, name, f"unknown {what} {quoted(text)}", hint)
             return None
         raise AssertionError(f"unhandled kind {kind}")
 
@@ -461,7 +584,7 @@ class RecordChecker:
             return None
         m = _DATE_RE.fullmatch(text)
         if not m:
-            self._add(line, name, f"{text!r} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024-07-30")
+            self._add(line, name, f"{quoted(text)} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024-07-30")
             return None
         year, month, day = int(m.group(1)), m.group(2), m.group(3)
         try:
@@ -478,7 +601,7 @@ class RecordChecker:
             return Value(ox.Literal(text, datatype=_DATATYPES["gYear"]), line,
                          span=(date(year, 1, 1), date(year, 12, 31)))
         except ValueError:
-            self._add(line, name, f"{text!r} is not a real date",
+            self._add(line, name, f"{quoted(text)} is not a real date",
                       "there is no year 0; check the year" if year < 1 else "check the month and the day")
             return None
 
@@ -486,23 +609,24 @@ class RecordChecker:
         text, line = node.text, node.line
         scheme = text.split(":", 1)[0].lower() if ":" in text else ""
         if scheme not in ("http", "https"):
-            self._add(line, name, f"{text!r} is not an http(s) address",
+            self._add(line, name, f"{quoted(text)} is not an http(s) address",
                       "give the full address starting with https:// or http://")
             return None
         bad = _IRI_BAD.search(text)
         if bad:
             ch = bad.group()
-            shown = "a space" if ch == " " else repr(ch)
+            shown = "a space" if ch == " " else quoted(ch)
             hint = "percent-encode it" + ("; a space is %20" if ch == " " else "")
             self._add(line, name, f"the address contains {shown}", hint)
             return None
         if not re.match(r"(?i)https?://[^/?#:@]", text):
-            self._add(line, name, f"{text!r} has no host name", "give the full address, e.g. https://example.org/page")
+            self._add(line, name, f"{quoted(text)} has no host name", "give the full address, e.g. https://example.org/page")
             return None
         try:
             return Value(ox.NamedNode(text), line)
         except ValueError as exc:
-            self._add(line, name, f"{text!r} is not a valid address: {exc}", "check the address")
+            self._add(line, name, f"{quoted(text)} is not a valid address: {printable(str(exc), EXCERPT)}",
+                      "check the address")
             return None
 
     # -- qualified lists ----------------------------------------------------------------------
@@ -527,7 +651,7 @@ class RecordChecker:
                 if key in fields and fields[key].predicate is not None:
                     entry.values[key] = self._parse_field(fields[key], value, f"{where}.{key}")
                 elif key not in fields:
-                    self._add(line, f"{where}.{key}", "unknown field", nearest(key, fields))
+                    self._add(line, f"{where}.{key}", "unknown field", self._nearest(key, fields))
             for f in spec.fields:
                 if f.required and f.key not in item.items:
                     self._add(item.line, f"{where}.{f.key}", "missing required field",
@@ -547,8 +671,9 @@ class RecordChecker:
             first = by_id.get(record.id)
             if first is not None:
                 self.problems.append(Problem(record.file, record.line, "id",
-                                             f"duplicate id {record.id!r} (first at {first.file}:{first.line})",
+                                             f"duplicate id {quoted(record.id)} (first at {first.file}:{first.line})",
                                              "one entity has one record: merge them or rename one"))
+                self._counts[record.file] += 1
                 continue
             by_id[record.id] = record
         self.by_id = by_id
@@ -567,6 +692,37 @@ class RecordChecker:
                 if entry.spec.key == "claims":
                     self._check_claim(record, entry, where)
                 entry.iri = self._entry_iri(record, entry, iris)
+        for key in _NESTING:
+            self._check_cycles(key)
+
+    def _check_cycles(self, key: str) -> None:
+        """Refuse every cycle of ``key`` (a part of b, b part of a): one problem for each found, at the
+        reference that closes it, naming the records on it. (A record that names itself is refused
+        by :meth:`_check_values`.)"""
+        edges = {r.id: [v for v in r.values[key] if v.ref in self.by_id and v.ref != r.id]
+                 for r in self.by_id.values() if r.values.get(key)}
+        state: dict[str, bool] = {}  # id -> True while on the path being walked, False once done
+        for start in sorted(edges):
+            if start in state:
+                continue
+            path, todo = [start], [iter(edges[start])]
+            state[start] = True
+            while todo:  # a depth-first walk, without recursion (a chain may be long)
+                value = next(todo[-1], None)
+                if value is None:
+                    state[path.pop()] = False
+                    todo.pop()
+                elif value.ref not in state:
+                    state[value.ref] = True
+                    path.append(value.ref)
+                    todo.append(iter(edges.get(value.ref, ())))
+                elif state[value.ref]:
+                    cycle = path[path.index(value.ref):]
+                    shown = [quoted(r) for r in cycle[:10]] + (["..."] if len(cycle) > 10 else [])
+                    self._file = self.by_id[path[-1]].file
+                    self._add(value.line, key, f"a cycle of {len(cycle)} records: " + " -> ".join(
+                        [*shown, quoted(cycle[0])]), "no record can be inside itself, even through others: "
+                              "remove or correct one of these references")
 
     def _attach_entries(self) -> None:
         """Add each entry of a CSV entries file to the list of the record its ``of`` names, after
@@ -577,13 +733,13 @@ class RecordChecker:
             record = self.by_id.get(item.of.text)
             if record is None:
                 if item.of.text not in self._unchecked:  # else that record's own problems say why
-                    self._add(item.of.line, "of", f"unknown id {item.of.text!r}",
-                              nearest(item.of.text, self.by_id,
+                    self._add(item.of.line, "of", f"unknown id {quoted(item.of.text)}",
+                              self._nearest(item.of.text, self.by_id,
                                       fallback="no record has this id; add one or fix the id"))
                 continue
             spec = qualified_for(record.family).get(item.key)
             if spec is None:
-                self._add(item.entry.line, item.key, f"{item.of.text!r} is {_a(record.family)} record, "
+                self._add(item.entry.line, item.key, f"{quoted(item.of.text)} is {_a(record.family)} record, "
                           f"which has no {item.key}", "check the id in the of column")
                 continue
             count = counts.get((record.id, item.key))
@@ -601,14 +757,14 @@ class RecordChecker:
             for v in vals:
                 target = self.by_id.get(v.ref)
                 if target is None:
-                    self._add(v.line, prefix + key, f"unknown id {v.ref!r}",
-                              nearest(v.ref, self.by_id, fallback="no record has this id; add one or fix the id"))
+                    self._add(v.line, prefix + key, f"unknown id {quoted(v.ref)}",
+                              self._nearest(v.ref, self.by_id, fallback="no record has this id; add one or fix the id"))
                 elif target.family not in spec.targets:
                     want = " or ".join(spec.targets)
-                    self._add(v.line, prefix + key, f"{v.ref!r} is a {target.family}, expected a {want}",
+                    self._add(v.line, prefix + key, f"{quoted(v.ref)} is a {target.family}, expected a {want}",
                               "check the id")
                 elif v.ref == record.id and key in _NO_SELF:
-                    self._add(v.line, prefix + key, f"{record.id!r} refers to itself", "refer to another record")
+                    self._add(v.line, prefix + key, f"{quoted(record.id)} refers to itself", "refer to another record")
         starts = values.get("start") or []
         ends = values.get("end") or []
         if values.get("date") and (starts or ends):
@@ -627,21 +783,22 @@ class RecordChecker:
             qualified = lists.get(v.ref)
             if qualified is not None:
                 if any(e.spec.key == v.ref for e in record.entries):
-                    self._add(v.line, "unstated", f"{v.ref!r} is given in this record", "remove it from unstated")
+                    self._add(v.line, "unstated", f"{quoted(v.ref)} is given in this record", "remove it from unstated")
                 else:
                     v.term = ox.NamedNode(qualified.link)
             elif spec is None or spec.predicate is None or v.ref in NEVER_UNSTATED:
                 allowed = [k for k, f in fields.items() if f.predicate and k not in NEVER_UNSTATED] + list(lists)
-                self._add(v.line, "unstated", f"{v.ref!r} is not a field {_a(record.family)} record can leave unstated",
-                          nearest(v.ref, allowed))
+                self._add(v.line, "unstated",
+                          f"{quoted(v.ref)} is not a field {_a(record.family)} record can leave unstated",
+                          self._nearest(v.ref, allowed))
             elif v.ref in record.values or (v.ref == "date" and ("start" in record.values or "end" in record.values)):
-                self._add(v.line, "unstated", f"{v.ref!r} is given in this record", "remove it from unstated")
+                self._add(v.line, "unstated", f"{quoted(v.ref)} is given in this record", "remove it from unstated")
             else:
                 v.term = ox.NamedNode(spec.predicate)
 
     def _check_role(self, record: Record, entry: Entry, where: str) -> None:
-        role = (entry.values.get("role") or [None])[0]
-        who = (entry.values.get("who") or [None])[0]
+        role = (entry.values.get("role") or (None,))[0]
+        who = (entry.values.get("who") or (None,))[0]
         if role is None:
             return
         concept = self.ontology.schemes["RoleScheme"][role.ref]
@@ -649,13 +806,13 @@ class RecordChecker:
             self.ontology.is_a(record.type_iri, c) for c in concept.target_classes)
         if not target_ok:
             self._add(role.line, where + ".role",
-                      f"the role {role.ref!r} does not apply to a {_local(record.type_iri)}",
+                      f"the role {quoted(role.ref)} does not apply to a {_local(record.type_iri)}",
                       "it applies to " + ", ".join(_local(c) for c in concept.target_classes))
         agent = self.by_id.get(who.ref) if who is not None else None
-        if agent is not None and concept.agent_classes and not any(
+        if who is not None and agent is not None and concept.agent_classes and not any(
                 self.ontology.is_a(agent.type_iri, c) for c in concept.agent_classes):
             self._add(who.line, where + ".who",
-                      f"{who.ref!r} is a {_local(agent.type_iri)}; the role {role.ref!r} is taken by a "
+                      f"{quoted(who.ref)} is a {_local(agent.type_iri)}; the role {quoted(role.ref)} is taken by a "
                       + " or ".join(_local(c) for c in concept.agent_classes), "check the role or the id")
 
     def _check_claim(self, record: Record, entry: Entry, where: str) -> None:
@@ -668,8 +825,8 @@ class RecordChecker:
         if spec is None or spec.predicate is None:
             allowed = [k for k in fields if k not in ("id", "type")]
             self._add(field_node.line, where + ".field",
-                      f"{field_node.text!r} is not a field of a {record.family} record",
-                      nearest(field_node.text, allowed))
+                      f"{quoted(field_node.text)} is not a field of a {record.family} record",
+                      self._nearest(field_node.text, allowed))
             return
         entry.claim_field = spec
         values = self._parse_field(spec, value_node, where + ".value")
@@ -688,7 +845,7 @@ class RecordChecker:
         elif key == "quantities":
             base = f"{record.id}--{ref('measure')}"
         elif key == "awards":
-            outcome = (entry.values.get("outcome") or [None])[0]
+            outcome = (entry.values.get("outcome") or (None,))[0]
             base = f"{record.id}--{ref('award')}--{_local(outcome.term.value).lower() if outcome else 'x'}"
         else:
             base = f"{record.id}--{key.rstrip('s')}-{entry.index}"
@@ -726,6 +883,8 @@ def _entry_spec(family: str, list_key: str, claim_value: bool, key: str) -> Fiel
 
 
 def _integer_hint(text: str) -> str:
+    if len(text) > EXCERPT:
+        return f"a whole number from 0 to {MAX_INT:,}, in digits only"
     if re.fullmatch(r"0[0-9]+", text):
         return f"no leading zeros: YAML tools read {text} as an octal number; write {int(text)}"
     if re.fullmatch(r"[0-9]+\.[0-9]{1,2}", text):

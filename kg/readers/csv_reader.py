@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import Problem
+from kg.errors import EXCERPT, Problem, printable, quoted
 from kg.readers.nodes import Map, Node, Scalar, Seq
 from kg.readers.yaml_reader import decode
 from kg.schema import BY_FAMILY, COMMON, QUALIFIED, Field, Kind
@@ -37,6 +37,8 @@ SEPARATOR = "|"
 LANG_MARK = "@"
 #: Separates a list from its field in an entries file's column name (``participants.who``).
 LIST_MARK = "."
+#: A header wider than this is refused whole (a records file needs a few dozen columns at most).
+MAX_COLUMNS = 1_000
 
 _RECORD_FIELDS: tuple[Field, ...] = (*COMMON, *(f for fields in BY_FAMILY.values() for f in fields))
 _RECORD_KEYS = {f.key for f in _RECORD_FIELDS}
@@ -79,6 +81,11 @@ def read_csv(path: Path, display: str) -> tuple[Seq | None, list[Attached], list
     if not rows:
         return Seq([], 1), [], problems  # an empty file holds no records
     header_line, header = rows[0]
+    if len(header) > MAX_COLUMNS:
+        problems.append(Problem(display, header_line, "", f"the header has {len(header):,} columns, over the "
+                                f"limit of {MAX_COLUMNS:,}", "a records file needs a column per field: check "
+                                "the separator and the first row"))
+        return Seq([], header_line), [], problems
     columns, of_index, list_key, header_problems = _header(header, header_line, display)
     problems.extend(header_problems)
     if columns is None:
@@ -114,6 +121,8 @@ def _rows(text: str, display: str) -> tuple[list[tuple[int, list[str]]], Problem
         for cells in reader:
             if cells:
                 rows.append((start, cells))
+                if len(rows) == 1 and len(cells) > MAX_COLUMNS:
+                    break  # the header is refused: the rows are not read
             start = reader.line_num + 1
     except csv.Error as exc:
         what = str(exc)
@@ -170,7 +179,7 @@ def _header(header: list[str], line: int, display: str
         identity = (key, lang.lower() or "en")
         if identity in seen:
             first = seen[identity]
-            also = "" if names[first - 1] == name else f", {names[first - 1]!r}, is the same field and language"
+            also = "" if names[first - 1] == name else f", {quoted(names[first - 1])}, is the same field and language"
             bad(name, f"duplicate column (column {first}{also})", "keep one of them")
             continue
         seen[identity] = number
@@ -187,7 +196,7 @@ def _header(header: list[str], line: int, display: str
                 continue
             spec = _LISTS.get(prefix)
             if spec is None:
-                bad(name, f"unknown list {prefix!r}", _nearest(prefix, _LISTS, "lists are " + ", ".join(_LISTS)))
+                bad(name, f"unknown list {quoted(prefix)}", _nearest(prefix, _LISTS, "lists are " + ", ".join(_LISTS)))
                 continue
             if prefix != list_key:
                 bad(name, f"this file holds {list_key} entries, not {prefix}",
@@ -195,7 +204,7 @@ def _header(header: list[str], line: int, display: str
                 continue
             fields = {f.key: f for f in spec.fields}
             if key not in fields:
-                bad(name, f"unknown column: {key!r} is not a field of {prefix}",
+                bad(name, f"unknown column: {quoted(key)} is not a field of {prefix}",
                     _nearest(key, fields, "its fields are " + ", ".join(fields), prefix + LIST_MARK))
                 continue
             if lang and key not in _LIST_TEXT[prefix]:
@@ -205,7 +214,7 @@ def _header(header: list[str], line: int, display: str
             columns.append(_Column(index, key, lang, fields[key].many))
             continue
         if LIST_MARK in key or key in _LISTS:
-            listed = key.partition(LIST_MARK)[0]
+            listed = printable(key.partition(LIST_MARK)[0], EXCERPT)
             bad(name, "a list cannot be a column of a records file",
                 f"put {listed} in an entries file: an of column naming the record, then {listed}.<field> columns")
             continue
@@ -241,7 +250,7 @@ def _mapping(columns: list[_Column], cells: list[str], line: int, header_line: i
             values = [v.strip() for v in cell.split(SEPARATOR)]
             if "" in values:
                 where = col.key + (LANG_MARK + col.lang if col.lang else "")
-                problems.append(Problem(display, line, where, f"an empty value in {cell!r}",
+                problems.append(Problem(display, line, where, f"an empty value in {quoted(cell)}",
                                         f"remove the extra {SEPARATOR!r}"))
                 values = [v for v in values if v]
         scalars = [Scalar(v, line) for v in values]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kg.errors import quoted
+
 #: ``Scalar.implicit`` of a value the reader refused (a tag, an alias): later checks skip it.
 INVALID = "invalid"
 
@@ -49,7 +51,7 @@ Node = Scalar | Seq | Map
 def describe(node: Node) -> str:
     """A few words for what a node is, for messages."""
     if isinstance(node, Scalar):
-        return f"the value {node.text!r}"
+        return f"the value {quoted(node.text)}"
     if isinstance(node, Seq):
         return "a list"
     return "a mapping"

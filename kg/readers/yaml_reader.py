@@ -16,13 +16,15 @@ composed by PyYAML, as before.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 
 import yaml
 
-from kg.errors import Problem
+from kg.errors import EXCERPT, Problem, printable
 from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq
 from kg.readers.yaml_limits import MAX_DEPTH, limit_nesting
 
@@ -55,11 +57,19 @@ def _line_of(data: bytes, offset: int) -> int:
 def decode(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     """Read ``path`` as UTF-8 text, refusing what cannot be curated text."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(display, 0, "", f"file is {size:,} bytes, over the limit of "
+        # Opened without waiting (a named pipe put where a file was would block forever) and checked as
+        # opened: a regular file, within the limit, read no further than the limit even if it grows.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None, [Problem(display, 0, "", "is not a regular file; it is not read",
+                                      "record files are regular files: remove it or replace it")]
+            size = info.st_size
+            data = f.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+        if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+            return None, [Problem(display, 0, "", f"file is {max(size, len(data)):,} bytes, over the limit of "
                                   f"{MAX_FILE_BYTES:,}", "split it into several files")]
-        data = path.read_bytes()
     except OSError as exc:
         return None, [Problem(display, 0, "", f"cannot read the file: {exc.strerror}", "check the path")]
     if data.startswith(b"\xef\xbb\xbf"):
@@ -142,7 +152,8 @@ def _aliases(text: str, display: str) -> list[Problem]:
         events = [e for e in yaml.parse(text, Loader=_LOADER) if isinstance(e, yaml.AliasEvent)]
     except yaml.YAMLError:
         return []
-    return [Problem(display, e.start_mark.line + 1, "", f"aliases such as *{e.anchor} are not allowed",
+    return [Problem(display, e.start_mark.line + 1, "",
+                    f"aliases such as *{printable(e.anchor or '', EXCERPT)} are not allowed",
                     "write the value out where it is needed; anchors and aliases are refused") for e in events]
 
 
@@ -194,7 +205,7 @@ def _convert(node: yaml.Node, display: str, out: list[Problem], depth: int, seen
 
 
 def _tag_problem(display: str, line: int, tag: str) -> Problem:
-    shown = tag.replace(_CORE, "!!")
+    shown = printable(tag.replace(_CORE, "!!"), EXCERPT)
     return Problem(display, line, "", f"YAML tags such as {shown} are not allowed",
                    "remove the tag; every value is read as text and checked against its field")
 
@@ -360,6 +371,7 @@ def _tokens(text: str) -> list[_Token]:
     keys: dict[str, str] = {}  # one string per distinct key (a million "sources" keys cost 50 MB)
     for number, raw in enumerate(text.split("\n"), 1):
         m = match(raw)
+        assert m is not None  # every part of _LINE is optional: it matches every line
         indent, dash, key, quoted = m.groups()
         if key is not None:
             key = keys.setdefault(key, key)
