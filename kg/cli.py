@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO
+
+from kg.output import STDOUT, is_stdout
 
 EXPORT_FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "csv")
 NETWORK_FORMATS = ("graphml", "gexf", "csv")
@@ -19,6 +22,12 @@ PROJECTIONS = ("person", "organisation", "country")
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "markdown")
 GRAPH_IRI = "https://w3id.org/coprod-kg/graph"  # kg.namespaces.GRAPH, without importing the RDF stack
 LARGE_INPUT = 8 * 1024 * 1024  # bytes of input above which progress is shown
+DEFAULT_MAX_ANSWER = "256M"  # kg.remote.MAX_ANSWER_BYTES, without importing the RDF stack
+MAX_ANSWER_HELP = (f"refuse a remote store's answer larger than this: bytes, or with a K, M or G suffix "
+                   f"(default: {DEFAULT_MAX_ANSWER})")
+
+
+_ONTOLOGY_HELP = "ontology folder (default: ontology/ here if there is one, else the ontology kg ships)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,8 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data", type=Path, default=Path("data"), help="records folder (default: data)")
-        p.add_argument("--ontology", type=Path, default=Path("ontology"),
-                       help="ontology folder (default: ontology)")
+        p.add_argument("--ontology", type=Path, default=None, help=_ONTOLOGY_HELP)
         p.add_argument("--progress", action="store_true", help="show progress even for small inputs")
 
     p = sub.add_parser("build", help="check the records and write kg.ttl, kg.nt and kg.jsonld")
@@ -67,11 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=QUERY_FORMATS, help="table (default), csv, tsv, json; ttl for CONSTRUCT")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="stop a query that runs longer (default: 60)")
+                   help="stop a query that runs longer; with --endpoint, the whole exchange, answer included "
+                        "(default: 60; at most 86400)")
+    p.add_argument("--max-memory", default="4G", metavar="SIZE",
+                   help="memory a query on the build may use before it is stopped, e.g. 512M, 8G (default: 4G)")
     p.add_argument("--build", type=Path, default=Path("build"), help="the build to answer from (default: build)")
     p.add_argument("--data", type=Path, default=Path("data"),
                    help="records folder, to tell when the build is older (default: data)")
-    p.add_argument("--ontology", type=Path, default=Path("ontology"), help="ontology folder (default: ontology)")
+    p.add_argument("--ontology", type=Path, default=None, help=_ONTOLOGY_HELP)
     p.add_argument("--queries", type=Path, help="the catalogue folder (default: queries)")
     p.add_argument("--endpoint", metavar="URL",
                    help="ask a remote SPARQL query endpoint instead of the build (credentials: KG_ENDPOINT_USER, "
@@ -79,12 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="IRI", default=None,
                    help=f"with --endpoint: the named graph to query (default: {GRAPH_IRI}; 'default' for the "
                         "store's default graph)")
+    p.add_argument("--max-answer-bytes", metavar="SIZE", help=MAX_ANSWER_HELP)
 
     def build_input(p: argparse.ArgumentParser) -> None:
         p.add_argument("--build", type=Path, default=Path("build"), help="the build to read (default: build)")
         p.add_argument("--data", type=Path, default=Path("data"),
                        help="records folder, to tell when the build is older (default: data)")
-        p.add_argument("--ontology", type=Path, default=Path("ontology"), help="ontology folder (default: ontology)")
+        p.add_argument("--ontology", type=Path, default=None, help=_ONTOLOGY_HELP)
 
     p = sub.add_parser("analyze", help="measure the collaboration network (centrality, communities, brokers)")
     p.add_argument("--projection", choices=PROJECTIONS, default="person", help="who is tied to whom (default: person)")
@@ -129,7 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--protocol", choices=("auto", "gsp", "update"), default="auto",
                    help="Graph Store Protocol, SPARQL Update, or auto (the first, else the second)")
     p.add_argument("--batch", type=int, default=50_000, help="triples per request (default: 50000)")
-    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per request (default: 300)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="for each request, its answer included (default: 300; at most 86400)")
+    p.add_argument("--max-answer-bytes", metavar="SIZE", help=MAX_ANSWER_HELP)
     p.add_argument("--build", type=Path, default=Path("build"), help="the build to push (default: build)")
     return parser
 
@@ -149,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.errors import KgError, ValidationError
 
     try:
+        if getattr(args, "ontology", "") is None:
+            from kg.resources import default_ontology
+
+            args.ontology = default_ontology()
         return _COMMANDS[args.command](args)
     except KgError as exc:
         for problem in exc.problems if len(exc.problems) > 1 else [exc]:
@@ -235,38 +253,17 @@ def _export(args: argparse.Namespace) -> int:
         net = network.typed_graph(graph) if args.projection == "typed" else network.analyze(
             graph, args.projection).graph
         if args.format == "csv":
+            if is_stdout(args.output):
+                raise UsageError("--format csv writes two files (nodes.csv, edges.csv)", hint="give a folder to -o")
             written = list(network.write_csv(net, args.output))
         else:
             writer = network.write_graphml if args.format == "graphml" else network.write_gexf
             written = [writer(net, args.output)]
         for path in written:
-            print(f"Wrote {path} ({_size(path)})", file=sys.stderr)
+            if not is_stdout(path):
+                print(f"Wrote {path}" + (f" ({_size(path)})" if path.is_file() else ""), file=sys.stderr)
         return 0
-    if args.output is None:
-        graph.serialize(args.format, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-        return 0
-    _write_file(args.output, graph.serialize(args.format) or b"")
-    return 0
-
-
-def _write_file(target: Path, content: bytes) -> None:
-    """Write ``content`` to ``target`` through a temporary file beside it: all or nothing."""
-    from kg.errors import OutputError
-
-    if target.is_dir():
-        raise OutputError("the output is a folder", file=str(target), hint="give a file name")
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(content)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"cannot write the file: {exc.strerror}", file=str(target),
-                          hint="check the path and its permissions") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    print(f"Wrote {target} ({_size(target)})", file=sys.stderr)
+    return _emit(args, lambda fh: graph.serialize(args.format, fh))
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -299,19 +296,38 @@ def _query(args: argparse.Namespace) -> int:
     from kg.answer import query
     from kg.results import default_format, render
 
+    taken = sorted(set(params) & set(query.__kwdefaults__ or ()))  # names of query()'s own arguments
+    if taken:
+        raise UsageError(f"--param {taken[0]} cannot be given: the name is taken by an option of kg query",
+                         hint="rename the parameter in the query")
+
     target = args.expression if args.expression is not None else args.target
     if args.expression is None and args.target.endswith(".rq"):
         target = Path(args.target)
         if not target.is_file():
             raise UsageError("the query file does not exist", file=str(target),
                              hint="give a path to a .rq file, or a catalogue name (kg query list)")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be more than 0 seconds")
+    from kg.remote import RemoteGraph, check_timeout
+
+    args.timeout = check_timeout(args.timeout)  # nan, inf and 1e308 are refused
+    from kg.isolated import parse_size
+
+    try:
+        max_memory = parse_size(args.max_memory)
+    except (ValueError, IndexError):
+        raise UsageError(f"--max-memory {args.max_memory!r} is not a size", hint="e.g. 512M or 8G") from None
     if args.graph is not None and args.endpoint is None:
         raise UsageError("--graph is for --endpoint", hint="the build has one graph")
+    if args.max_answer_bytes is not None and args.endpoint is None:
+        raise UsageError("--max-answer-bytes is for --endpoint", hint="the build is read from its files")
     named = None if args.graph == "default" else (args.graph or GRAPH_IRI)
-    answer = query(target, build=args.build, data=args.data, ontology=args.ontology, queries=args.queries,
-                   timeout=args.timeout, endpoint=args.endpoint, named_graph=named, **params)
+    remote = None  # every option of a remote query is checked here, before anything is sent
+    if args.endpoint is not None:
+        remote = RemoteGraph(args.endpoint, graph=named, timeout=args.timeout,
+                             max_answer_bytes=args.max_answer_bytes or DEFAULT_MAX_ANSWER)
+    answer = query(target, graph=remote, build=args.build, data=args.data,  # type: ignore[arg-type]
+                   ontology=args.ontology, queries=args.queries, timeout=args.timeout, endpoint=args.endpoint,
+                   named_graph=named, max_memory=max_memory, **params)
     for warning in answer.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
     fmt = args.format or default_format(answer)
@@ -324,12 +340,14 @@ def _query(args: argparse.Namespace) -> int:
     return _emit(args, content)
 
 
-def _emit(args: argparse.Namespace, content: bytes) -> int:
-    if args.output is None:
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
-    else:
-        _write_file(args.output, content)
+def _emit(args: argparse.Namespace, content: bytes | Callable[[IO[bytes]], object]) -> int:
+    """Write a command's output to ``-o`` (a file atomically; a FIFO, a device or ``-`` as a stream) or
+    to standard output, with kg.output.write_output; say what was written only once it was."""
+    from kg.output import write_output
+
+    size = write_output(STDOUT if args.output is None else args.output, content)
+    if args.output is not None and not is_stdout(args.output):
+        print(f"Wrote {args.output} ({_size_of(size)})", file=sys.stderr)
     return 0
 
 
@@ -403,7 +421,33 @@ def _viz(args: argparse.Namespace) -> int:
     return 0
 
 
+_HOST_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+
+
+def _bind_address(value: str) -> str:
+    """``--bind``: an IPv4 or IPv6 address (brackets optional) or a host name (letters, digits,
+    hyphens and dots), else a usage error; nothing else reaches the server's command line."""
+    import ipaddress
+    import re
+
+    from kg.errors import UsageError
+
+    host = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    try:
+        if re.fullmatch(r"[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?", host):  # an IPv6 zone is an interface name
+            return str(ipaddress.ip_address(host)) if ":" in host else str(ipaddress.IPv4Address(host))
+    except ValueError:
+        pass
+    if len(host) <= 253 and re.fullmatch(rf"{_HOST_LABEL}(\.{_HOST_LABEL})*\.?", host) and \
+            not re.fullmatch(r"[0-9.]+", host):
+        return host
+    shown = value.encode("unicode_escape").decode("ascii")[:80]
+    raise UsageError(f"--bind '{shown}' is not an IP address or a host name",
+                     hint="e.g. --bind 127.0.0.1 (this machine only), --bind ::1 or --bind 0.0.0.0")
+
+
 def _serve(args: argparse.Namespace) -> int:
+    args.bind = _bind_address(args.bind)
     from kg.serve import Server
 
     server = Server(args.build, args.bind, args.port)
@@ -426,18 +470,17 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _push(args: argparse.Namespace) -> int:
     from kg.pipeline import open_build
-    from kg.remote import push
+    from kg.remote import check_push, push
+    from kg.resources import default_ontology
 
-    if args.batch < 1:
-        from kg.errors import UsageError
-
-        raise UsageError("--batch must be at least 1")
-    opened = open_build(args.build, Path("data"), Path("ontology"))
+    options = {"graph": args.graph, "update": args.update_endpoint, "store": args.store_endpoint,
+               "protocol": args.protocol, "timeout": args.timeout, "batch": args.batch,
+               "max_answer_bytes": args.max_answer_bytes or DEFAULT_MAX_ANSWER}
+    check_push(args.endpoint, **options)  # every option, before the build is read or anything is sent
+    opened = open_build(args.build, Path("data"), default_ontology())
     for warning in opened.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
-    result = push(opened.graph.triples(), args.endpoint, graph=args.graph, replace=args.replace,
-                  update=args.update_endpoint, store=args.store_endpoint, protocol=args.protocol,
-                  timeout=args.timeout, batch=args.batch,
+    result = push(opened.graph.triples(), args.endpoint, replace=args.replace, **options,
                   progress=lambda message: print(f"kg: {message}", file=sys.stderr, flush=True))
     print(f"Pushed {result.sent:,} triples into <{result.graph}> at {result.store} ({result.protocol}); "
           f"the graph holds {result.stored:,}")

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import tempfile
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO
 
 try:
@@ -27,6 +28,7 @@ from kg.errors import BuildMissing, OutputError, Problem, UsageError, Validation
 from kg.gc_pause import without_gc
 from kg.graph import KnowledgeGraph, Provenance
 from kg.ontology import SHAPES_FILE, load_ontology
+from kg.output import manifest_files, safe_name, staging
 from kg.records import RecordChecker, find_record_files
 from kg.transform import records_to_keys
 
@@ -146,7 +148,9 @@ def run_checks(graph: KnowledgeGraph, queries: str | Path | None = None) -> list
 
     root = Path(queries) if queries is not None else default_root()
     if not (root / "checks").is_dir():
-        return []
+        # Never a silent skip: a build without its quality checks would pass what they refuse.
+        raise UsageError("the catalogue has no quality checks (checks/ is missing)", file=root,
+                         hint="give a catalogue folder with checks/*-violation.rq, or reinstall kg")
     problems: list[Problem] = []
     checks = list(load_catalogue(root).checks())
     # The engine releases the GIL while it evaluates: two checks at a time took half as long (1M triples).
@@ -275,10 +279,15 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
     Nothing is written unless everything checks out; files are written to a temporary folder
     beside them and moved into place, the manifest last, so a reader never sees a half-written
     build.
+
+    The output folder is refused (:class:`UsageError`, nothing written) when it is, lies inside or
+    contains the data or the ontology folder, or when it holds files that no build of kg wrote
+    (:func:`check_output_folder`).
     """
     data, ontology, out = Path(data), Path(ontology), Path(out)
     if extras not in ("auto", "always", "never"):
         raise UsageError(f"extras={extras!r} is not auto, always or never")
+    check_output_folder(out, data, ontology)
     say = progress or (lambda _msg: None)
     # Hashed before reading, so that an input edited during the build makes the build look stale.
     hashes = input_hashes(data, ontology) if data.is_dir() and ontology.is_dir() else {}
@@ -332,6 +341,103 @@ def _network_files(graph: KnowledgeGraph, folder: Path) -> list[Path]:
 #: it is moved into place (its presence means "finish moving me in"; see :func:`recover`).
 LOCK_NAME = ".kg-build.lock"
 PENDING = ".pending"
+#: A build's temporary folder inside the output folder (``tempfile.mkdtemp``: the prefix and 8 random
+#: characters). Only folders named exactly so are ever removed as stale.
+STAGING_PREFIX = ".kg-tmp-"
+_STAGING = re.compile(re.escape(STAGING_PREFIX) + r"[a-z0-9_]{8}")
+#: ``kg serve``'s temporary store inside a build folder (removed when it stops); a build leaves it alone.
+_SERVING = re.compile(r"\.serve-[a-z0-9_]{8}")
+#: Inside a pending build: the files of the build it replaces, which are removed when it is moved in.
+REPLACES = ".replaces.json"
+
+
+def check_output_folder(out: Path, data: Path, ontology: Path) -> None:
+    """:class:`UsageError` when ``out`` cannot be a build's output folder: it is, lies inside or contains
+    the data or the ontology folder (a build would write into its own inputs, or replace them), or it
+    holds files that no build of kg wrote (:func:`foreign_files`). Writes nothing."""
+    where = out.resolve()
+    for folder, name in ((data.resolve(), "data"), (ontology.resolve(), "ontology")):
+        if where == folder:
+            problem = f"is the {name} folder"
+        elif folder in where.parents:
+            problem = f"lies inside the {name} folder ({display_path(folder)})"
+        elif where in folder.parents:
+            problem = f"contains the {name} folder ({display_path(folder)})"
+        else:
+            continue
+        raise UsageError(f"the output folder {problem}: a build would write into its inputs",
+                         file=display_path(out), hint="choose another --out (the default is build/)")
+    # With the build lock there, a build of ours may be at work: the check is made again, under the
+    # lock, once any interrupted build is finished (write_atomically).
+    if out.is_dir() and not (out / LOCK_NAME).exists():
+        _refuse_foreign(out)
+
+
+def _refuse_foreign(out: Path) -> None:
+    found = foreign_files(out)
+    if found:
+        shown = ", ".join(found[:3]) + (" and more" if len(found) > 3 else "")
+        raise UsageError(f"the output folder holds files that kg did not write: {shown}",
+                         file=display_path(out),
+                         hint="kg build writes into an empty folder or an earlier build's folder (with its "
+                              "manifest.json) and replaces only the files it wrote; choose another --out, "
+                              "or move those files away")
+
+
+def foreign_files(out: Path, limit: int = 4) -> list[str]:
+    """Up to ``limit`` entries of ``out`` (relative paths, folders with a ``/``) that no build of kg
+    wrote: anything but the files its manifest lists, the manifest, the lock, a pending build, a
+    build's temporary folder and ``kg serve``'s store. Empty folders are not counted."""
+    listed = manifest_files(out)
+    files = listed or set()
+    parents = {p for name in files for p in _prefixes(PurePosixPath(name).parent.as_posix())}
+    found: list[str] = []
+
+    def walk(folder: Path, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            found.append(rel or ".")
+            return
+        for entry in entries:
+            if len(found) >= limit:
+                return
+            name = rel + entry.name
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if not rel and _ours(entry.name, is_dir, listed is not None):
+                continue
+            if is_dir:
+                if name + "/" in parents:
+                    walk(Path(entry.path), name + "/")
+                elif _holds_anything(Path(entry.path)):
+                    found.append(name + "/")
+            elif name not in files:
+                found.append(name)
+
+    walk(out, "")
+    return found
+
+
+def _prefixes(folder: str) -> list[str]:
+    """``a/b`` -> ``a/``, ``a/b/`` (``.`` -> nothing)."""
+    parts = [p for p in folder.split("/") if p and p != "."]
+    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def _ours(name: str, is_dir: bool, has_manifest: bool) -> bool:
+    """Whether a top-level entry of an output folder is one of kg's own names."""
+    if is_dir:
+        return name == PENDING or bool(_STAGING.fullmatch(name) or _SERVING.fullmatch(name))
+    return name == LOCK_NAME or (name == MANIFEST and has_manifest)
+
+
+def _holds_anything(folder: Path) -> bool:
+    """Whether ``folder`` holds anything but (nested) empty folders."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return True
+    return any(not e.is_dir(follow_symlinks=False) or _holds_anything(Path(e.path)) for e in entries)
 
 
 @contextmanager
@@ -358,17 +464,18 @@ def recover(out: str | Path) -> bool:
     folder to ``out/.pending``: that rename is the commit. Whatever happens after it, the pending
     build is complete, so it is moved in (again) here; a build killed before it left ``out`` as it
     was, and its temporary folder is removed. Returns whether anything was done. The caller must hold
-    :func:`build_lock`.
+    :func:`build_lock`. Only kg's own names are removed: a build's temporary folders (exactly
+    ``.kg-tmp-`` and 8 characters), ``.pending``, and the files a manifest lists.
     """
     out = Path(out)
     done = False
-    for stale in out.glob(".tmp-*"):
-        if stale.is_dir():
+    for stale in out.glob(STAGING_PREFIX + "*"):
+        if _STAGING.fullmatch(stale.name) and stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
             done = True
     pending = out / PENDING
     if pending.is_dir():
-        if (pending / MANIFEST).is_file():
+        if manifest_files(pending) is not None:
             _move_in(pending, out)
         else:  # cannot happen (the manifest is written before the commit); never trust it
             shutil.rmtree(pending, ignore_errors=True)
@@ -377,16 +484,33 @@ def recover(out: str | Path) -> bool:
 
 
 def _move_in(pending: Path, out: Path) -> None:
-    """Move a complete build from ``pending`` into ``out``, manifest last. Every step can be
-    repeated, so a second run after a kill finishes the job."""
+    """Move a complete build from ``pending`` into ``out``, manifest last: the files of the build it
+    replaces that it does not have are removed, its files are moved in one by one, and nothing else in
+    ``out`` is touched. Every step can be repeated, so a second run after a kill finishes the job."""
+    new = manifest_files(pending) or set()
+    try:
+        old = {name for name in json.loads((pending / REPLACES).read_text(encoding="utf-8"))
+               if isinstance(name, str) and safe_name(name)}
+    except (OSError, ValueError, TypeError):
+        old = set()  # a pending build of an older kg: it replaces the files it has
     # Without a manifest no reader trusts the folder while old and new files are mixed.
     (out / MANIFEST).unlink(missing_ok=True)
-    for item in sorted(pending.iterdir()):
-        if item.name == MANIFEST:
-            continue
-        target = out / item.name
-        if item.is_dir():
-            shutil.rmtree(target, ignore_errors=True)
+    for name in sorted(old - new):
+        gone = out / name
+        if gone.is_symlink() or gone.is_file():
+            gone.unlink(missing_ok=True)
+        for parent in PurePosixPath(name).parents:  # folders it leaves empty, deepest first
+            if parent.name:
+                with suppress(OSError):
+                    (out / parent).rmdir()
+    for name in sorted(new):
+        item = pending / name
+        if not (item.is_file() or item.is_symlink()):
+            continue  # moved in by an earlier run
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir() and not target.is_symlink():
+            target.rmdir()  # an empty folder in the way; one holding anything is not ours and stays
         os.replace(item, target)
     _fsync_dir(out)
     os.replace(pending / MANIFEST, out / MANIFEST)
@@ -486,7 +610,7 @@ class _ChildWriter:
             data = pipe.read()
         os.waitpid(self._pid, 0)
         self._pid = 0
-        report = json.loads(data) if data else {"errno": 0, "message": "the writing process died"}
+        report: dict = json.loads(data) if data else {"errno": 0, "message": "the writing process died"}
         if "files" not in report:
             raise OSError(report["errno"], report["message"])
         return report["files"]
@@ -571,9 +695,11 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                      fill: Callable[[Iterable[bytes]], None] | None = None) -> list[Path]:
     """Write each ``name -> format`` of ``graph`` into ``out`` all-or-nothing, then the manifest.
 
-    ``folders`` maps a sub-folder name to a function that fills it (the network files); each
-    folder replaces the previous one whole. ``pages`` maps a file name to a function that writes it
-    (the HTML overview). Their files are in the manifest too.
+    ``folders`` maps a sub-folder name to a function that fills it (the network files); every file
+    it holds is in the manifest. ``pages`` maps a file name to a function that writes it (the HTML
+    overview). The files of the previous build that the new one does not have are removed when it is
+    moved in; nothing else in ``out`` is touched, and a folder holding files that no build wrote is
+    refused (:class:`UsageError`, see :func:`foreign_files`).
 
     ``fill``, when given, is called in a thread with the graph's N-Triples (pieces of bytes that
     end at line ends) as they are written, first, and goes on while the other formats are
@@ -598,7 +724,8 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
     with build_lock(out):
         try:
             recover(out)
-            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out))
+            _refuse_foreign(out)  # under the lock: no build of ours is halfway through here
+            tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         except OSError as exc:
             raise OutputError(f"cannot write in the output folder: {exc.strerror}", file=display_path(out),
                               hint="check the path and its permissions") from exc
@@ -638,14 +765,21 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
             finally:
                 if writer is not None:
                     writer.stop()  # when something failed first; nothing to do when it has ended
-            for name, write_page in (pages or {}).items():
-                say(f"writing {name}")
-                write_page(graph, tmp / name)
-                manifest["files"][name] = _hash_entry(tmp / name)
-            for folder, fill_folder in (folders or {}).items():
-                say(f"writing {folder}/")
-                for path in sorted(fill_folder(graph, tmp / folder)):
-                    manifest["files"][path.relative_to(tmp).as_posix()] = _hash_entry(path)
+            with staging(tmp):  # the page and network writers may write below the build folder here
+                for name, write_page in (pages or {}).items():
+                    say(f"writing {name}")
+                    write_page(graph, tmp / name)
+                    manifest["files"][name] = _hash_entry(tmp / name)
+                for folder, fill_folder in (folders or {}).items():
+                    say(f"writing {folder}/")
+                    fill_folder(graph, tmp / folder)
+                    for path in sorted(p for p in (tmp / folder).rglob("*") if p.is_file()):
+                        manifest["files"][path.relative_to(tmp).as_posix()] = _hash_entry(path)
+            # The files of the build this one replaces: those it does not have go when it is moved in.
+            with (tmp / REPLACES).open("w", encoding="utf-8") as fh:
+                fh.write(json.dumps(sorted(manifest_files(out) or ())))
+                fh.flush()
+                os.fsync(fh.fileno())
             with (tmp / MANIFEST).open("w", encoding="utf-8") as fh:
                 fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
                 fh.flush()

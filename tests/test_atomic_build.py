@@ -25,7 +25,7 @@ from conftest import DATA, ONTOLOGY, ROOT
 
 from kg.errors import BuildMissing
 from kg.graph import KnowledgeGraph
-from kg.pipeline import MANIFEST, PENDING, build_lock, open_build, write_atomically
+from kg.pipeline import MANIFEST, PENDING, STAGING_PREFIX, build_lock, open_build, write_atomically
 
 #: The file-system calls a build makes while writing; the child dies at the k-th of them.
 _STEPS = ("replace", "rename", "unlink", "rmdir", "mkdir", "fsync", "open")
@@ -111,7 +111,7 @@ def test_a_build_killed_at_any_step_leaves_the_old_build_or_the_new_one(tmp_path
         # The next build starts from whatever is there, cleans it up and succeeds.
         assert _run_child(out, "next", 0)[0] == 0
         _assert_one_complete_build(out, {"next"})
-        assert not list(out.glob(".tmp-*")) and not (out / PENDING).exists()
+        assert not list(out.glob(STAGING_PREFIX + "*")) and not (out / PENDING).exists()
     # Early kills keep the old build, late ones (after the commit) give the new one.
     assert outcomes[0] == "old" and outcomes[-1] == "new"
     assert outcomes == sorted(outcomes, key=lambda label: label == "new")
@@ -206,7 +206,7 @@ def test_the_real_build_killed_by_a_signal_at_several_moments(tmp_path: Path) ->
     last = _kg_build(old, out)
     assert last.wait(300) == 0, last.stderr.read().decode()
     assert _label_in(out) == "Vikram Channa Old"
-    assert not list(out.glob(".tmp-*"))
+    assert not list(out.glob(STAGING_PREFIX + "*"))
     assert "Vikram Channa Old" in seen
 
 
@@ -219,4 +219,4 @@ def test_two_builds_at_once_on_one_folder_end_with_one_complete_build(tmp_path: 
     assert _label_in(out) in {"Vikram Channa Old", "Vikram Channa New"}
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert set(manifest["files"]) >= {"kg.ttl", "kg.nt", "kg.jsonld", "overview.html"}
-    assert not list(out.glob(".tmp-*")) and not (out / PENDING).exists()
+    assert not list(out.glob(STAGING_PREFIX + "*")) and not (out / PENDING).exists()

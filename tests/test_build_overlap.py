@@ -18,7 +18,7 @@ import kg
 from kg import export
 from kg.errors import OutputError, ValidationError
 from kg.graph import KnowledgeGraph
-from kg.pipeline import LOCK_NAME, MANIFEST, build
+from kg.pipeline import LOCK_NAME, MANIFEST, STAGING_PREFIX, build
 
 BASE = Path(__file__).parent / "bad_input" / "_base"
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
@@ -107,7 +107,7 @@ def test_a_build_that_fails_its_checks_keeps_the_previous_build(tmp_path: Path) 
         build(project / "data", project / "ontology", out, extras="never")
     assert any("birthDate" in p.field or "birthDate" in p.message for p in caught.value.problems)
     assert _hashes(out) == before
-    assert not list(out.glob(".tmp-*"))
+    assert not list(out.glob(STAGING_PREFIX + "*"))
 
 
 def test_a_first_build_that_fails_its_checks_leaves_no_folder(tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_a_write_that_fails_midway_stops_the_filler_and_keeps_the_previous_build
     assert "No space left on device" in outcome["error"].message
     monkeypatch.setattr(export, "_write_ntriples", real)
     assert _hashes(out) == before
-    assert not list(out.glob(".tmp-*"))
+    assert not list(out.glob(STAGING_PREFIX + "*"))
 
 
 # -- Turtle and JSON-LD written by a forked process (from FORK_WRITERS_FROM triples; 0 here) ----------
@@ -217,7 +217,7 @@ def test_a_forked_writer_that_fails_is_reported_and_nothing_is_committed(
         build(project / "data", project / "ontology", out, extras="never")
     assert "No space left on device" in caught.value.message
     assert all(_reaped(pid) for pid in forking)
-    assert _hashes(out) == before and not list(out.glob(".tmp-*"))
+    assert _hashes(out) == before and not list(out.glob(STAGING_PREFIX + "*"))
 
 
 def test_a_failed_check_stops_the_forked_writer(tmp_path: Path, forking: list[int],

@@ -1,8 +1,9 @@
 """Writing networks: GraphML (Cytoscape, Gephi), GEXF (Gephi, with year spells where edges are dated) and
 CSV (``nodes.csv`` + ``edges.csv`` with the sources of every edge).
 
-Every export is deterministic (nodes and edges sorted, no timestamps) and written to a temporary file in
-the target folder, then moved into place, so a reader never sees half a file. Node ids are the prefixed
+Every export is deterministic (nodes and edges sorted, no timestamps) and written by
+:func:`kg.output.write_output`: a regular file through a temporary file in the target folder, then moved
+into place, so a reader never sees half a file; a FIFO or a device as a stream. Node ids are the prefixed
 names of the IRIs (``kg:malcolm-clarke``), which are valid XML name tokens as GraphML requires; the full
 IRI is the ``iri`` attribute. Lists become strings: lists of plain values joined by ``; ``, anything
 structured (the evidence) as compact JSON.
@@ -10,14 +11,11 @@ structured (the evidence) as compact JSON.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
 import json
-import os
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -29,6 +27,7 @@ from networkx.readwrite.gexf import GEXFWriter
 from kg.errors import OutputError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import shorten
+from kg.output import write_output
 
 _NMTOKEN = re.compile(r"^[\w.:-]+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -104,34 +103,16 @@ def export_graph(net: nx.Graph, *, spells: bool = False) -> nx.Graph:
     return out
 
 
-def _atomic_write(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "xb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except OSError as exc:
-        _discard(tmp)
-        raise OutputError(f"cannot write the file: {exc.strerror or exc}", file=str(path),
-                          hint="check that the folder can be written to") from exc
-    except BaseException:
-        _discard(tmp)
-        raise
-    return path
-
-
-def _discard(tmp: Path) -> None:
-    with contextlib.suppress(OSError):
-        tmp.unlink()
+def _write(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path:
+    write_output(path, write)
+    return Path(path)
 
 
 def write_graphml(net: nx.Graph, path: str | Path) -> Path:
     """Write ``net`` (a projection, an analysed projection or the typed multigraph) as GraphML."""
     g = export_graph(net)
     # The ElementTree writer, not lxml's, so that the bytes do not depend on whether lxml is installed.
-    return _atomic_write(path, lambda fh: nx.write_graphml_xml(g, fh, encoding="utf-8", prettyprint=True))
+    return _write(path, lambda fh: nx.write_graphml_xml(g, fh, encoding="utf-8", prettyprint=True))
 
 
 def write_gexf(net: nx.Graph, path: str | Path) -> Path:
@@ -152,7 +133,7 @@ def write_gexf(net: nx.Graph, path: str | Path) -> Path:
     graph_element = writer.xml.find("graph")
     if graph_element is not None:
         graph_element.attrib.pop("name", None)  # not an attribute of GEXF 1.2's graph element
-    return _atomic_write(path, writer.write)
+    return _write(path, writer.write)
 
 
 def _cell(value: Any) -> str:
@@ -200,8 +181,8 @@ def write_csv(net: nx.Graph, directory: str | Path) -> tuple[Path, Path]:
     node_cols = _columns(NODE_COLUMNS, {k for n in nodes for k in n} | {"id"})
     edge_cols = _columns(EDGE_COLUMNS, {k for e in edges for k in e} | {"source", "target"}, ("evidence",))
     node_bytes, edge_bytes = _csv_bytes(node_cols, nodes), _csv_bytes(edge_cols, edges)
-    return (_atomic_write(directory / "nodes.csv", lambda fh: fh.write(node_bytes)),
-            _atomic_write(directory / "edges.csv", lambda fh: fh.write(edge_bytes)))
+    return (_write(directory / "nodes.csv", lambda fh: fh.write(node_bytes)),
+            _write(directory / "edges.csv", lambda fh: fh.write(edge_bytes)))
 
 
 def write_network_files(graph: KnowledgeGraph, directory: str | Path) -> list[Path]:
@@ -224,5 +205,5 @@ def write_network_files(graph: KnowledgeGraph, directory: str | Path) -> list[Pa
         written.append(write_gexf(net, directory / f"{name}.gexf"))
         written.extend(write_csv(net, directory / name))
     text = json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    written.append(_atomic_write(directory / "summary.json", lambda fh: fh.write(text.encode("utf-8"))))
+    written.append(_write(directory / "summary.json", lambda fh: fh.write(text.encode("utf-8"))))
     return written

@@ -16,14 +16,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kg.errors import OutputError, UsageError
+from kg.output import write_output
 from kg.viz.spec import VisualSpec
 from kg.viz.styles import ASSETS
 
@@ -167,26 +166,12 @@ class Page:
                 f'title="{html.escape(self.spec.title, quote=True)}"></iframe>')
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (a temporary file beside it, then moved into place)."""
+        """Write the page to ``path`` with :func:`kg.output.write_output`: a file through a temporary
+        file beside it, then moved into place; a FIFO or a device as a stream."""
         path = Path(path)
         if path.is_dir():
             raise OutputError("the output path is a folder", file=path, hint="give a file name, e.g. graph.html")
-        data = self.html.encode("utf-8")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError as exc:
-            raise OutputError(f"cannot write the page: {exc.strerror}", file=path,
-                              hint="check the folder and its permissions") from None
+        write_output(path, self.html.encode("utf-8"))
         return path
 
     def to_pyvis(self) -> Any:
