@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -194,6 +195,29 @@ def _vet(path: Path, real: Path, mode: int, found: dict[Path, Path],
                "in lower case", f"rename it to {path.stem}{path.suffix.lower()}")
     elif real not in found or found[real].is_symlink():
         found[real] = path  # a file linked twice (or linked and present) is read once, by its own name
+
+
+def _url_problem(text: str) -> tuple[str, str] | None:
+    """What is wrong with an http(s) address whose characters passed :data:`_IRI_BAD`, as (message,
+    hint), or None. A source's address is shown as a link and handed to other systems: it may carry no
+    user name or password, no port outside 1-65535, and no invisible character (a bidirectional or
+    zero-width mark, which makes the address read as another)."""
+    invisible = next((c for c in text if unicodedata.category(c) in ("Cf", "Zl", "Zp", "Zs", "Cc", "Co", "Cn")),
+                     None)
+    if invisible is not None:
+        return (f"contains the invisible character U+{ord(invisible):04X} ({unicodedata.name(invisible, 'unnamed')})",
+                "an address that reads as another is not accepted: remove it, or percent-encode it")
+    parts = urlsplit(text)
+    if "@" in parts.netloc:
+        return ("holds a user name or password before its host",
+                "give the address without credentials: https://host/path")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        return "has a port that does not exist", "a port is a number from 1 to 65535; or give no port"
+    return None
 
 
 def _display(path: Path) -> str:
@@ -621,6 +645,11 @@ class RecordChecker:
             return None
         if not re.match(r"(?i)https?://[^/?#:@]", text):
             self._add(line, name, f"{quoted(text)} has no host name", "give the full address, e.g. https://example.org/page")
+            return None
+        problem = _url_problem(text)
+        if problem:
+            shown = re.sub(r"(?i)^(https?://)[^/?#]*@", r"\1***@", text)  # a password is not repeated
+            self._add(line, name, f"{quoted(shown)} {problem[0]}", problem[1])
             return None
         try:
             return Value(ox.NamedNode(text), line)
