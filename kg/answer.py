@@ -153,7 +153,7 @@ def query(query: str | Path, /, *, graph: KnowledgeGraph | None = None, build: s
 
         graph = RemoteGraph(endpoint, graph=named_graph, timeout=timeout or 60.0)  # type: ignore[assignment]
     if graph is None:
-        from kg.pipeline import open_build
+        from kg.build_dir.reading import open_build
 
         opened = open_build(build, data, ontology)
         graph, warnings = opened.graph, opened.warnings

@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _progress(args: argparse.Namespace):
-    from kg.pipeline import input_size
+    from kg.build_dir.reading import input_size
 
     if args.progress or input_size(args.data, args.ontology) > LARGE_INPUT:
         return lambda message: print(f"kg: {message}", file=sys.stderr, flush=True)
@@ -352,7 +352,7 @@ def _emit(args: argparse.Namespace, content: bytes | Callable[[IO[bytes]], objec
 
 
 def _opened(args: argparse.Namespace):
-    from kg.pipeline import open_build
+    from kg.build_dir.reading import open_build
 
     opened = open_build(args.build, args.data, args.ontology)
     for warning in opened.warnings:
@@ -469,7 +469,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from kg.pipeline import open_build
+    from kg.build_dir.reading import open_build
     from kg.remote import check_push, push
     from kg.resources import default_ontology
 

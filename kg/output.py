@@ -20,74 +20,30 @@ This module is light (no RDF stack) so that the command line can import it at no
 from __future__ import annotations
 
 import io
-import json
 import os
 import secrets
 import stat
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
 from typing import IO, cast
 
+from kg.build_dir.layout import current_staging, is_build_folder
 from kg.errors import OutputError, UsageError
 
 #: The name that means standard output.
 STDOUT = "-"
-#: As :mod:`kg.pipeline` names them: a build folder's manifest and its lock (a test keeps them equal).
-MANIFEST = "manifest.json"
-LOCK_NAME = ".kg-build.lock"
 #: The ending of the temporary file beside an output while it is written.
 TEMP_SUFFIX = ".kg-tmp"
 
 Writer = Callable[[IO[bytes]], object]
 
-#: The temporary folder of the build being written by this thread (see :func:`staging`).
-_STAGING: ContextVar[Path | None] = ContextVar("kg_output_staging", default=None)
 
 
 def is_stdout(path: str | Path) -> bool:
     """Whether ``path`` names standard output (``-``)."""
     return str(path) == STDOUT
-
-
-def manifest_files(folder: str | Path) -> set[str] | None:
-    """The files the kg manifest in ``folder`` lists (relative POSIX paths), or None when ``folder``
-    holds no kg manifest (none, unreadable, or a ``manifest.json`` of something else). Names that would
-    lead out of the folder (absolute, ``..``) are left out: a manifest never makes kg touch them."""
-    try:
-        manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    files = manifest.get("files") if isinstance(manifest, dict) else None
-    if not isinstance(files, dict):
-        return None
-    return {name for name in files if isinstance(name, str) and safe_name(name)}
-
-
-def safe_name(name: str) -> bool:
-    """Whether ``name`` is a relative POSIX path that stays inside its folder."""
-    parts = PurePosixPath(name).parts
-    return (bool(parts) and not name.startswith("/") and "\\" not in name and "\x00" not in name
-            and all(part not in ("", ".", "..") for part in parts))
-
-
-def is_build_folder(folder: str | Path) -> bool:
-    """Whether ``folder`` is a build folder of kg: it holds a kg manifest or the build lock."""
-    folder = Path(folder)
-    return manifest_files(folder) is not None or (folder / LOCK_NAME).is_file()
-
-
-@contextmanager
-def staging(folder: Path) -> Iterator[None]:
-    """Within this block (in this thread), files below ``folder``, the temporary folder of the build being
-    written, may be written although it lies in a build folder."""
-    token = _STAGING.set(folder.resolve())
-    try:
-        yield
-    finally:
-        _STAGING.reset(token)
 
 
 def write_output(path: str | Path, data: bytes | Writer) -> int:
@@ -122,7 +78,7 @@ def _refuse_build_folder(path: Path, target: Path) -> None:
     """:class:`UsageError` when ``target`` lies in a build folder (unless it is in the staging folder of
     the build being written)."""
     resolved = target.resolve()
-    staged = _STAGING.get()
+    staged = current_staging()
     if staged is not None and (resolved == staged or staged in resolved.parents):
         return
     for folder in resolved.parents:

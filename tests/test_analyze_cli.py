@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 from conftest import run_kg
 
-from kg.pipeline import STAGING_PREFIX
+from kg.build_dir.layout import STAGING_PREFIX
 
 
 def test_build_writes_the_network_files_into_the_manifest(built: Path) -> None:

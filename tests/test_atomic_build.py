@@ -23,9 +23,11 @@ import pyoxigraph as ox
 import pytest
 from conftest import DATA, ONTOLOGY, ROOT
 
+from kg.build_dir.commit import write_atomically
+from kg.build_dir.layout import MANIFEST, PENDING, STAGING_PREFIX, build_lock
+from kg.build_dir.reading import open_build
 from kg.errors import BuildMissing
 from kg.graph import KnowledgeGraph
-from kg.pipeline import MANIFEST, PENDING, STAGING_PREFIX, build_lock, open_build, write_atomically
 
 #: The file-system calls a build makes while writing; the child dies at the k-th of them.
 _STEPS = ("replace", "rename", "unlink", "rmdir", "mkdir", "fsync", "open")

@@ -16,9 +16,10 @@ from conftest import DATA, ONTOLOGY
 
 import kg
 from kg import export
+from kg.build_dir.layout import LOCK_NAME, MANIFEST, STAGING_PREFIX
 from kg.errors import OutputError, ValidationError
 from kg.graph import KnowledgeGraph
-from kg.pipeline import LOCK_NAME, MANIFEST, STAGING_PREFIX, build
+from kg.pipeline import build
 
 BASE = Path(__file__).parent / "bad_input" / "_base"
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
@@ -162,11 +163,11 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every build forks its writer; the children's pids are recorded."""
     import os
 
-    from kg import pipeline
+    from kg.build_dir import commit
 
     if not hasattr(os, "fork"):
         pytest.skip("needs fork")
-    monkeypatch.setattr(pipeline, "FORK_WRITERS_FROM", 0)
+    monkeypatch.setattr(commit, "FORK_WRITERS_FROM", 0)
     pids: list[int] = []
     real = os.fork
 
@@ -193,9 +194,9 @@ def _reaped(pid: int) -> bool:
 def test_a_forked_writer_writes_the_same_files(tmp_path: Path, forking: list[int]) -> None:
     forked = build(DATA, ONTOLOGY, tmp_path / "forked", extras="never")
     assert len(forking) == 1 and _reaped(forking[0])
-    from kg import pipeline
+    from kg.build_dir import commit
 
-    pipeline.FORK_WRITERS_FROM = 10**12  # monkeypatch restores it
+    commit.FORK_WRITERS_FROM = 10**12  # monkeypatch restores it
     alone = build(DATA, ONTOLOGY, tmp_path / "alone", extras="never")
     assert len(forking) == 1
     assert _hashes(tmp_path / "forked") == _hashes(tmp_path / "alone")

@@ -46,10 +46,10 @@ from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
 import kg
+from kg.build_dir.layout import STAGING_PREFIX
 from kg.cli import main
 from kg.namespaces import KG, KGO, SKOS
 from kg.ontology import load_ontology
-from kg.pipeline import STAGING_PREFIX
 from kg.readers.yaml_reader import MAX_FILE_BYTES
 from kg.records import _CONTROL, ID_RE, suggest_id
 

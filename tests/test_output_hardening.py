@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from conftest import ONTOLOGY, SMALL_WORLD, run_kg
 
+from kg.build_dir.layout import STAGING_PREFIX
 from kg.errors import OutputError, UsageError
 from kg.output import write_output
-from kg.pipeline import STAGING_PREFIX, build
+from kg.pipeline import build
 
 QUERY = ("query", "-e", "SELECT ?s WHERE { ?s a kgo:Person } ORDER BY ?s LIMIT 2", "--format", "csv")
 

@@ -475,7 +475,8 @@ def test_the_command_module_is_light_and_agrees_with_the_library() -> None:
 
 
 def test_command_writes_a_page_from_the_build(graph, tmp_path) -> None:
-    from kg.pipeline import fingerprint, input_hashes, write_atomically
+    from kg.build_dir.commit import write_atomically
+    from kg.build_dir.reading import fingerprint, input_hashes
 
     build = tmp_path / "build"
     hashes = input_hashes(DATA, ONTOLOGY)

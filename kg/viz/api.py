@@ -54,7 +54,7 @@ def visualise(graph: KnowledgeGraph | None = None, *, focus: str | None = None, 
         raise UsageError(f"max_nodes must be a positive whole number (got {max_nodes!r})", field="max_nodes",
                          hint="e.g. 5000")
     if graph is None:
-        from kg.pipeline import open_build
+        from kg.build_dir.reading import open_build
 
         graph = open_build(build, data, ontology).graph
     style = styles if isinstance(styles, Styles) else load_styles(styles)

@@ -102,7 +102,7 @@ def parse_params(values: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> VizResult:
     """Make the page that ``kg viz``'s options ask for and write it (see :func:`kg.viz.visualise`)."""
-    from kg.pipeline import open_build
+    from kg.build_dir.reading import open_build
     from kg.viz.api import visualise
 
     if args.output.suffix.lower() not in (".html", ".htm"):
