@@ -207,7 +207,10 @@ def _url_problem(text: str) -> tuple[str, str] | None:
     if invisible is not None:
         return (f"contains the invisible character U+{ord(invisible):04X} ({unicodedata.name(invisible, 'unnamed')})",
                 "an address that reads as another is not accepted: remove it, or percent-encode it")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # e.g. an unclosed [ of an IPv6 host
+        return f"is not a valid address: {exc}", "check the host name"
     if "@" in parts.netloc:
         return ("holds a user name or password before its host",
                 "give the address without credentials: https://host/path")
@@ -646,17 +649,18 @@ class RecordChecker:
         if not re.match(r"(?i)https?://[^/?#:@]", text):
             self._add(line, name, f"{quoted(text)} has no host name", "give the full address, e.g. https://example.org/page")
             return None
+        try:
+            iri = ox.NamedNode(text)
+        except ValueError as exc:
+            self._add(line, name, f"{quoted(text)} is not a valid address: {printable(str(exc), EXCERPT)}",
+                      "check the address")
+            return None
         problem = _url_problem(text)
         if problem:
             shown = re.sub(r"(?i)^(https?://)[^/?#]*@", r"\1***@", text)  # a password is not repeated
             self._add(line, name, f"{quoted(shown)} {problem[0]}", problem[1])
             return None
-        try:
-            return Value(ox.NamedNode(text), line)
-        except ValueError as exc:
-            self._add(line, name, f"{quoted(text)} is not a valid address: {printable(str(exc), EXCERPT)}",
-                      "check the address")
-            return None
+        return Value(iri, line)
 
     # -- qualified lists ----------------------------------------------------------------------
 
