@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from kg.errors import Problem, UsageError, ValidationError
 from kg.namespaces import PREFIXES
+from kg.sparql_limits import check_query
 
 #: Parameter types: ``entity`` (optionally ``entity:Class``), ``role``, ``measure``, ``iri``,
 #: ``string``, ``integer``, ``year`` (an integer), ``date`` (YYYY-MM-DD) and ``boolean``.
@@ -269,8 +270,10 @@ def parse_header(text: str, file: str) -> tuple[dict[str, object], list[Problem]
 def inspect_query(text: str, file: str) -> tuple[str, list[str] | None, Problem | None]:
     """The query form, the projected variables of a SELECT, and a located syntax error if any.
 
-    The query is run on an empty store: the engine's own parser is the reference.
+    The query is run on an empty store: the engine's own parser is the reference, once
+    :func:`kg.sparql_limits.check_query` has refused a text that would overflow its stack.
     """
+    check_query(text)
     try:
         result = ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as exc:

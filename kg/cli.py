@@ -131,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
     p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--build", type=Path, default=Path("build"), help="the build to serve (default: build)")
+    p.add_argument("--timeout", default="60", metavar="SECONDS",
+                   help="answer a query that runs longer with an error (default: 60; at most 86400)")
+    p.add_argument("--max-memory", default="4G", metavar="SIZE",
+                   help="address space the Oxigraph server may use, e.g. 2G (default: 4G)")
+    p.add_argument("--max-request-bytes", default="1M", metavar="SIZE",
+                   help="refuse a request (URL or body) larger than this, e.g. 64K (default: 1M)")
 
     p = sub.add_parser("push", help="load the build into a remote store (Graph Store Protocol or SPARQL Update)")
     p.add_argument("--endpoint", required=True, metavar="URL", help="the store's SPARQL query endpoint")
@@ -448,9 +454,18 @@ def _bind_address(value: str) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     args.bind = _bind_address(args.bind)
-    from kg.serve import Server
+    import signal
 
-    server = Server(args.build, args.bind, args.port)
+    from kg.serve import Server, ServerError, check_limits
+
+    check_limits(args.timeout, args.max_memory, args.max_request_bytes)  # before anything starts
+
+    def terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # kill (SIGTERM) stops the server as Ctrl-C does: the store is removed
+
+    signal.signal(signal.SIGTERM, terminated)
+    server = Server(args.build, args.bind, args.port, timeout=args.timeout, max_memory=args.max_memory,
+                    max_request_bytes=args.max_request_bytes)
     try:
         print(f"SPARQL endpoint: {server.query_url}  (read-only)")
         print(f"Query UI:        {server.url}")
@@ -462,8 +477,6 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     if code != 0:
-        from kg.serve import ServerError
-
         raise ServerError(f"the Oxigraph server stopped (exit {code})", hint="see its messages above")
     return 0
 

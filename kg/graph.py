@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from kg import export
 from kg.isolated import DEFAULT_MAX_MEMORY, run_limited
 from kg.namespaces import KGO, PREFIXES, XSD
+from kg.sparql_limits import check_query
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -178,6 +179,7 @@ class KnowledgeGraph:
         bounded by ``max_memory`` bytes (``None``: unbounded), past which :class:`QueryError` is raised.
         Syntax errors raise the engine's ``SyntaxError`` (message ``error at LINE:COL: ...``).
         """
+        check_query(sparql)  # a query nested too deep would overflow the engine's stack
         subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         if timeout is None:
             return self._evaluate(sparql, subs)
@@ -194,6 +196,17 @@ class KnowledgeGraph:
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         return list(result)
+
+    def solutions(self, sparql: str) -> ox.QuerySolutions:
+        """Run a SELECT query (the project's prefixes predeclared) and give the engine's own solutions,
+        unconverted, read as they come: for callers that read many rows by variable name (the SHACL
+        engine) and need neither :class:`QueryResult`'s plain rows nor :meth:`query`'s limits.
+        Raises ``TypeError`` for other query forms, and the engine's ``SyntaxError`` as :meth:`query`.
+        """
+        result = self._store.query(sparql, prefixes=PREFIXES)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("not a SELECT query")
+        return result
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
                timeout: float | None = None) -> QueryResult:
