@@ -23,12 +23,12 @@ from kg.catalogue import Param, Question, inspect_query, parameters_in, parse_he
 from kg.errors import Problem, QueryError, UsageError, ValidationError
 from kg.graph import KnowledgeGraph, QueryResult, Term, to_python
 from kg.isolated import DEFAULT_MAX_MEMORY
-from kg.namespaces import GRAPH, KG, KGO, PREFIXES, XSD
+from kg.model.dates import is_day, parse_day
+from kg.model.labels import best_names, display_rank
+from kg.namespaces import GRAPH, ID_RE, KG, KGO, PREFIXES, XSD
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _CURIE_RE = re.compile(r"^([A-Za-z][\w-]*):([^\s/][^\s]*)?$")
-_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _SCHEMES = {"role": KGO + "RoleScheme", "measure": KGO + "MeasureScheme"}
 
 
@@ -244,10 +244,7 @@ def to_term(graph: KnowledgeGraph, param: Param, value: Any) -> Term:
                              "write four digits, e.g. 2024" if kind == "year" else "write digits, e.g. 12")
         return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
     if kind == "date":
-        try:
-            day = dt.date.fromisoformat(text.strip()) if _DATE_RE.match(text.strip()) else None
-        except ValueError:
-            day = None
+        day = parse_day(text.strip())
         if day is None:
             raise UsageError(f"{text!r} is not a date", "write YYYY-MM-DD, e.g. 2024-07-30")
         return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
@@ -277,7 +274,7 @@ def guess_term(graph: KnowledgeGraph, value: Any) -> Term:
         return ox.Literal(unicodedata.normalize("NFC", text[1:-1]))
     if _INT_RE.match(text):
         return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
-    if _DATE_RE.match(text):
+    if is_day(text):
         return to_term(graph, Param("value", "date"), text)
     if text in ("true", "false"):
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
@@ -328,15 +325,9 @@ def _index(graph: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, str], 
 
 
 def _display(rows: list[dict[str, Term]]) -> dict[str, str]:
-    """Entity -> its display label, from rows of ``?e ?label ?pref``: a preferred label before
-    the others, an English (or untagged) one before other languages, then the first by text."""
-    ranked: dict[str, tuple[int, str]] = {}
-    for row in rows:
-        iri, label = row["e"].value, row["label"]
-        rank = (0 if "pref" in row else 2) + (0 if (getattr(label, "language", None) or "en") == "en" else 1)
-        if iri not in ranked or (rank, label.value) < ranked[iri]:
-            ranked[iri] = (rank, label.value)
-    return {iri: label for iri, (_rank, label) in ranked.items()}
+    """Entity -> its display label, from rows of ``?e ?label ?pref``, by :func:`kg.model.labels.display_rank`."""
+    return best_names((row["e"].value, display_rank("pref" in row, getattr(row["label"], "language", None),
+                                                     row["label"].value)) for row in rows)
 
 
 def labels(graph: KnowledgeGraph) -> dict[str, str]:
@@ -508,7 +499,7 @@ def _resolve(graph: KnowledgeGraph, text: str, *, cls: str | None, scheme: str |
     if text.startswith("<") or re.match(r"^https?://", text) or (
             _CURIE_RE.match(text) and text.split(":", 1)[0] in PREFIXES):
         direct = _iri(text)
-    elif _ID_RE.match(text):
+    elif ID_RE.match(text):
         for base in ([PREFIXES["role"]] if scheme == _SCHEMES["role"] else
                      [PREFIXES["measure"]] if scheme == _SCHEMES["measure"] else [KG]):
             if (cls or scheme) and ok(base + text):

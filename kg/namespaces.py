@@ -6,6 +6,8 @@ spells out a namespace, so no output ever falls back to generated prefixes such 
 
 from __future__ import annotations
 
+import re
+
 BASE = "https://w3id.org/coprod-kg/"
 
 #: prefix -> namespace IRI, in the order they are written at the top of every Turtle file.
@@ -28,6 +30,9 @@ PREFIXES: dict[str, str] = {
     "wd": "http://www.wikidata.org/entity/",
     "wdt": "http://www.wikidata.org/prop/direct/",
 }
+
+#: An id: the local name of an entity (``kg:<id>``), a role or a measure; lower-case words joined by hyphens.
+ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 KG = PREFIXES["kg"]
 KGO = PREFIXES["kgo"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 import stat
 import sys
@@ -39,6 +40,16 @@ TEMP_SUFFIX = ".kg-tmp"
 
 Writer = Callable[[IO[bytes]], object]
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: one that starts with ``= + - @``, a tab or a
+    carriage return gets a leading ``'``, unless it is a plain number."""
+    if cell.startswith(_FORMULA_START) and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
 
 
 def is_stdout(path: str | Path) -> bool:

@@ -25,14 +25,13 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from kg.errors import EXCERPT, MAX_PROBLEMS_PER_FILE, Problem, ValidationError, printable, quoted
-from kg.namespaces import KG, WD, XSD
+from kg.namespaces import ID_RE, KG, WD, XSD
 from kg.ontology import Ontology
 from kg.readers.csv_reader import MAX_COLUMNS, Attached, read_csv
 from kg.readers.nodes import INVALID, Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
 from kg.schema import NEVER_UNSTATED, Field, Kind, Qualified, fields_for, qualified_for
 
-ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # not \d: no other script's digits
 _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$")
 _QID_RE = re.compile(r"^Q[1-9][0-9]*$")

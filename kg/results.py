@@ -24,12 +24,10 @@ from kg import export
 from kg.answer import Answer
 from kg.graph import QueryResult, Term
 from kg.namespaces import XSD, shorten
+from kg.output import neutralise
 
 FORMATS = ("table", "csv", "tsv", "json", "ttl")
 MAX_CELL = 60  # characters of a table cell; csv and json give whole values
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def default_format(answer: Answer) -> str:
@@ -57,13 +55,6 @@ def render(answer: Answer, fmt: str, labels: dict[str, str] | None = None) -> by
     if fmt == "json":
         return (json.dumps(to_json(answer), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-
-
-def neutralise(cell: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    if cell.startswith(_FORMULA_START) and not _NUMBER_RE.match(cell):
-        return "'" + cell
-    return cell
 
 
 def _csv_value(term: Term) -> str:

@@ -24,8 +24,9 @@ from lxml import etree
 import kg
 from kg import network
 from kg.errors import OutputError, UsageError
+from kg.model.dates import parse_date
+from kg.model.facts import facts_of
 from kg.namespaces import KG, ROLE, SCHEMA
-from kg.network.facts import facts_of, parse_date
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"

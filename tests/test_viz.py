@@ -28,7 +28,7 @@ import kg
 import kg.viz
 from kg.errors import OutputError, UsageError
 from kg.namespaces import KG, KGO
-from kg.viz import command, views
+from kg.viz import command
 from kg.viz.page import VIS_NETWORK_SHA256, pack, script_json, unpack
 from kg.viz.spec import MAX_SIZE, MIN_SIZE
 from kg.viz.styles import ASSETS, load_styles
@@ -276,26 +276,13 @@ def test_projection(graph) -> None:
     measure = {n.id: n.measure for n in spec.nodes}
     size = {n.id: n.size for n in spec.nodes}
     assert all(size[a] <= size[b] for a in size for b in size if measure[a] < measure[b])
-    if views._network() is not None:
-        assert spec.size_by == "weighted_degree"
-        net = kg.network.project(graph, "person")
-        assert {n.id for n in spec.nodes} == set(net.nodes)
-        assert len(spec.edges) == net.number_of_edges()
-        mentors = kg.viz.projection_spec(graph, "person", role="mentor", edition="ip-plan-edition-1")
-        assert mentors.title == "Collaboration between people (role mentor, edition First IP Plan (2022-2023))"
-        assert {k("malcolm-clarke"), k("vikram-channa")} <= {n.id for n in mentors.nodes}
-
-
-def test_projection_without_kg_network(graph, monkeypatch) -> None:
-    monkeypatch.setattr(views, "_network", lambda: None)
-    spec = kg.viz.projection_spec(graph, "person")
-    assert spec.notes and "kg.network is not available" in spec.notes[0]
-    assert spec.size_by == "degree" and {n.group for n in spec.nodes} == {"kgo:Person"}
-    assert {e.role for e in spec.edges} == {"co-participation"}
-    with pytest.raises(UsageError, match=r"needs kg\.network"):
-        kg.viz.projection_spec(graph, "country")
-    with pytest.raises(UsageError, match=r"needs kg\.network"):
-        kg.viz.graph_spec(graph, size_by="pagerank")
+    assert spec.size_by == "weighted_degree"
+    net = kg.network.project(graph, "person")
+    assert {n.id for n in spec.nodes} == set(net.nodes)
+    assert len(spec.edges) == net.number_of_edges()
+    mentors = kg.viz.projection_spec(graph, "person", role="mentor", edition="ip-plan-edition-1")
+    assert mentors.title == "Collaboration between people (role mentor, edition First IP Plan (2022-2023))"
+    assert {k("malcolm-clarke"), k("vikram-channa")} <= {n.id for n in mentors.nodes}
 
 
 def test_query_construct_draws_its_triples(small_graph) -> None:

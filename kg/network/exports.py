@@ -27,11 +27,9 @@ from networkx.readwrite.gexf import GEXFWriter
 from kg.errors import OutputError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import shorten
-from kg.output import write_output
+from kg.output import neutralise, write_output
 
 _NMTOKEN = re.compile(r"^[\w.:-]+$")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: Leading columns of the CSV files, in this order when present; other attributes follow, sorted.
 NODE_COLUMNS = ("id", "iri", "label", "type", "family", "countries", "country_labels")
@@ -143,11 +141,7 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    text = str(value)
-    # Spreadsheets run a cell that starts like a formula; a quote makes it text. Plain numbers stay.
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        return "'" + text
-    return text
+    return neutralise(str(value))
 
 
 def _csv_bytes(header: list[str], rows: list[dict[str, Any]]) -> bytes:

@@ -14,7 +14,7 @@ import numpy as np
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
-from kg.network.facts import facts_of
+from kg.model.facts import facts_of
 from kg.network.projections import RoleFilter, build_projection, check_projection, resolve_filters
 
 #: Seed of Louvain and of sampled betweenness: the same input always gives the same result.

@@ -11,8 +11,8 @@ import networkx as nx
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
+from kg.model.facts import facts_of
 from kg.namespaces import shorten
-from kg.network.facts import facts_of
 from kg.network.projections import _typed, check_entity
 
 #: Families that a path may not pass through unless asked (a shared city or country is context,

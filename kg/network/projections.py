@@ -15,8 +15,9 @@ import networkx as nx
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
+from kg.model.dates import parse_date
+from kg.model.facts import CONTEXT_FAMILIES, Facts, Participation, facts_of
 from kg.namespaces import ROLE, shorten
-from kg.network.facts import CONTEXT_FAMILIES, Facts, Participation, facts_of, parse_date
 
 #: The projections :func:`project` and :func:`kg.network.analyze` know.
 PROJECTIONS = ("person", "organisation", "country")

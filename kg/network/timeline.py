@@ -9,8 +9,8 @@ from typing import Any
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
+from kg.model.facts import facts_of
 from kg.namespaces import shorten
-from kg.network.facts import facts_of
 from kg.network.measures import SEED, Analysis, measure
 from kg.network.projections import Filters, RoleFilter, build_projection, check_projection, resolve_filters
 

@@ -15,15 +15,13 @@ from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import shorten
 from kg.viz.layout import SEED
-from kg.viz.model import SCHEMA_NAMESPACES, Link, Model, model_of, prefixed
+from kg.viz.model import SCHEMA_NAMESPACES, Model, model_of, prefixed
 from kg.viz.spec import MAX_NODES, Draft, DraftEdge, VisualSpec, draft_edge, make_spec
 from kg.viz.styles import Styles, load_styles
 
-#: Size measures: ``degree`` is always there; the others come from kg.network when it is installed.
+#: Size measures: ``degree`` is counted on the drawing; the others come from kg.network.
 MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank")
 PROJECTIONS = ("person", "organisation", "country")
-#: Families whose instances are contexts of collaboration (taking part in the same one ties two agents).
-CONTEXT_FAMILIES = ("work", "event", "edition", "programme")
 #: Rows of a SELECT shown in the tooltip of one pair.
 MAX_ROWS_SHOWN = 12
 
@@ -38,25 +36,14 @@ def _check_size_by(size_by: str) -> str:
     return size_by
 
 
-def _network() -> Any:
-    """kg.network when it is installed and importable, else None."""
-    try:
-        from kg import network
-    except ImportError:
-        return None
-    return network if hasattr(network, "measure") and hasattr(network, "analyze") else None
-
-
 def _measures(draft: Draft, size_by: str) -> tuple[dict[str, float] | None, dict[str, list[str]]]:
     """The size measure of every node of a draft, and tooltip lines with the measures (None: degree,
     which :func:`kg.viz.spec.make_spec` computes itself)."""
     if _check_size_by(size_by) == "degree":
         return None, {}
-    network = _network()
-    if network is None:
-        raise UsageError(f"the measure {size_by!r} needs kg.network, which is not available",
-                         field="size_by", hint="use size_by='degree'")
     import networkx as nx
+
+    from kg.network.measures import measure
 
     g = nx.Graph()
     g.add_nodes_from(sorted(draft.nodes))
@@ -65,7 +52,7 @@ def _measures(draft: Draft, size_by: str) -> tuple[dict[str, float] | None, dict
         if e.source != e.target and e.source in g and e.target in g:
             weights[tuple(sorted((e.source, e.target)))] += e.weight  # type: ignore[index]
     g.add_edges_from((a, b, {"weight": w}) for (a, b), w in sorted(weights.items()))
-    analysis = network.measure(g)
+    analysis = measure(g)
     values = {m.iri: float(getattr(m, size_by)) for m in analysis.nodes}
     return values, {m.iri: _measure_lines(m) for m in analysis.nodes}
 
@@ -160,9 +147,7 @@ def projection_spec(graph: KnowledgeGraph, projection: str = "person", *, role: 
                     title: str | None = None) -> VisualSpec:
     """A collaboration network: ``person``, ``organisation`` or ``country`` (kg.network's projections and
     measures; see :func:`kg.network.project`). ``role``, ``edition`` (label, id or IRI), ``since`` and
-    ``until`` filter it as they do there. Without kg.network, person and organisation networks are
-    computed here in a simpler way (any two agents of the family that took part in the same work, event,
-    edition or programme) and the page says so; sizes are then by degree."""
+    ``until`` filter it as they do there."""
     if projection not in PROJECTIONS:
         raise UsageError(f"unknown projection {projection!r}", field="projection",
                          hint="choose one of " + ", ".join(PROJECTIONS))
@@ -171,17 +156,15 @@ def projection_spec(graph: KnowledgeGraph, projection: str = "person", *, role: 
     if edition_iri is not None and model.entities[edition_iri].family != "edition":
         raise UsageError(f"{shorten(edition_iri)} is not a programme edition", field="edition",
                          hint="editions: " + ", ".join(f"{model.label(e)} ({shorten(e)})" for e in model.editions))
-    network = _network()
+    from kg.network.measures import analyze
+
     filters = ", ".join(f"{k} {v}" for k, v in (("role", role), ("edition", model.label(edition_iri) if edition_iri
                                                                    else None), ("since", since), ("until", until))
                         if v)
     name = {"person": "people", "organisation": "organisations", "country": "countries"}[projection]
     heading = title or f"Collaboration between {name}" + (f" ({filters})" if filters else "")
-    if network is None:
-        return _simple_projection(model, projection, role, edition_iri, since, until, styles, size_by, max_nodes,
-                                  seed, heading)
     size_by = _check_size_by(size_by or "weighted_degree")
-    analysis = network.analyze(graph, projection, role=role, edition=edition_iri, since=since, until=until,
+    analysis = analyze(graph, projection, role=role, edition=edition_iri, since=since, until=until,
                                include_uncertain=include_uncertain)
     net = analysis.graph
     draft = Draft(heading, "projection", sorted(net.nodes), [], directed=False)
@@ -226,45 +209,6 @@ def _listed(title: str, items: list[str], limit: int = 15) -> list[str]:
 
 def _sources(model: Model, sources: Any) -> list[str]:
     return _listed("sources", [model.source_text.get(s) or model.label(s) for s in sorted(sources)])
-
-
-def _simple_projection(model: Model, projection: str, role: str | None, edition: str | None, since: Any,
-                       until: Any, styles: Styles | str | Path | None, size_by: str | None, max_nodes: int,
-                       seed: int, title: str) -> VisualSpec:
-    if projection == "country" or role or since or until:
-        raise UsageError("this projection or filter needs kg.network, which is not available",
-                         field="projection", hint="person and organisation networks, by edition, work without it")
-    family = projection
-    members = set()
-    by_context: dict[str, dict[str, list[Link]]] = defaultdict(lambda: defaultdict(list))
-    for ln in model.links:
-        if ln.kind != "participation" or ln.uncertain:
-            continue
-        agent, ctx = model.entities.get(ln.source), model.entities.get(ln.target)
-        if agent is None or ctx is None or agent.family != family or ctx.family not in CONTEXT_FAMILIES:
-            continue
-        if edition and edition not in model.membership.get(ln.target, ()):
-            continue
-        by_context[ln.target][ln.source].append(ln)
-        members.add(ln.source)
-    ties: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for context, agents in by_context.items():
-        names = sorted(agents)
-        for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                ties[(a, b)].add(context)
-    draft = Draft(title, "projection", sorted(members), [], directed=False,
-                  notes=["kg.network is not available: this network is a simpler one (two agents are tied when "
-                         "they took part in the same work, event, edition or programme, in any role)."])
-    for (a, b), contexts in sorted(ties.items()):
-        ordered = sorted(contexts)
-        sources = {s for c in ordered for x in (a, b) for ln in by_context[c][x] for s in ln.sources}
-        lines = [f"{model.label(a)} — {model.label(b)}", "ties: co-participation", f"weight: {len(ordered)}"]
-        lines += _listed("through", [model.label(c) for c in ordered]) + _sources(model, sources)
-        draft.edges.append(DraftEdge(f"{a} {b}", a, b, "co-participation", "", "tie", lines,
-                                     sorted({e for c in ordered for e in model.membership.get(c, ())}),
-                                     float(len(ordered))))
-    return _finish(model, draft, styles, size_by or "degree", max_nodes, seed)
 
 
 # --- a query -----------------------------------------------------------------------------------------
