@@ -8,15 +8,18 @@ of the graph (:func:`check_shapes`, the reference implementation; 25-50 s at 100
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
+from kg import shacl_core
 from kg.errors import Problem
 from kg.graph import KnowledgeGraph
-from kg.namespaces import SH, shorten
+from kg.namespaces import SH
+from kg.shacl_problems import located_problem, unreadable_shapes
+
+__all__ = ["ENGINES", "check_shapes", "located_problem", "problems_from_results", "pyshacl_results",
+           "unreadable_shapes", "validate_shapes"]
 
 ENGINES = ("oxigraph", "pyshacl")
-short = functools.lru_cache(maxsize=1 << 16)(shorten)  # a broken build can have a million results
 
 
 def validate_shapes(graph: KnowledgeGraph, shapes: Path, display: str, *, engine: str = "oxigraph") -> list[Problem]:
@@ -26,33 +29,10 @@ def validate_shapes(graph: KnowledgeGraph, shapes: Path, display: str, *, engine
     :class:`kg.shacl_core.ShapesError` for SHACL features beyond SHACL Core) or ``pyshacl``.
     """
     if engine == "oxigraph":
-        from kg.shacl_core import validate
-
-        return validate(graph, shapes, display)
+        return shacl_core.validate(graph, shapes, display)
     if engine == "pyshacl":
         return sorted(check_shapes(graph, shapes, display))
     raise ValueError(f"unknown SHACL engine {engine!r}; one of {', '.join(ENGINES)}")
-
-
-def located_problem(graph: KnowledgeGraph, display: str, *, focus: str, path: str | None, message: str,
-                    value: str | None, shape: str | None) -> Problem:
-    """One validation result as a problem at the record behind its focus node.
-
-    ``focus`` is the focus node (an IRI, or a blank node's id), ``path`` the sh:resultPath when it is
-    an IRI, ``value`` the lexical form or IRI of sh:value, ``shape`` the source shape when it is an IRI.
-    """
-    prov = graph.provenance.get(focus)
-    where_file, where_line = (prov.file, prov.line) if prov else ("<graph>", 0)
-    field = short(path) if path is not None else ""
-    detail = message + (f" (value: {value})" if value is not None else "")
-    subject = prov.record if prov else short(focus)
-    hint = f"see the shape {short(shape)} in {display}" if shape is not None else f"see {display}"
-    return Problem(where_file, where_line, field, f"{subject}: {detail}", hint)
-
-
-def unreadable_shapes(display: str, exc: Exception) -> Problem:
-    """The problem reported when the shapes file is not valid Turtle."""
-    return Problem(display, 0, "", f"cannot read the SHACL shapes: {exc}", "fix the Turtle syntax")
 
 
 def check_shapes(graph: KnowledgeGraph, shapes: Path, display: str) -> list[Problem]:
