@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter value: an entity's label, id or IRI, or a literal (repeatable)")
     p.add_argument("--format", choices=QUERY_FORMATS, help="table (default), csv, tsv, json; ttl for CONSTRUCT")
+    p.add_argument("--no-labels", dest="labels", action="store_false",
+                   help="csv, tsv, json: the plain W3C result, without the <column>_label columns (csv, tsv) "
+                        "or the \"labels\" member (json); table: IRIs instead of labels")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="stop a query that runs longer; with --endpoint, the whole exchange, answer included "
@@ -340,7 +343,8 @@ def _query(args: argparse.Namespace) -> int:
     if fmt == "markdown":
         raise UsageError("--format markdown is for 'kg query list'", hint="use table, csv, tsv, json or ttl")
     try:
-        content = render(answer, fmt, answer.labels() if fmt == "table" else None)
+        content = render(answer, fmt, answer.labels() if fmt == "table" and args.labels else None,
+                         names=args.labels)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return _emit(args, content)

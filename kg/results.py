@@ -8,6 +8,19 @@
 - ``ttl``: CONSTRUCT and DESCRIBE answers, sorted, with the project's prefixes.
 - ``table``: for people: labels instead of IRIs, other IRIs shortened with the project's
   prefixes, control characters made visible, columns aligned (wide CJK characters count twice).
+
+Names (on by default; ``labels=False``, ``kg query --no-labels``, gives the plain W3C result,
+byte for byte as before). The labelled columns are those of :class:`kg.answer.Names`: a column
+holding IRIs with labels, or lists of ids (``sources``).
+
+- ``csv`` and ``tsv``: a ``<column>_label`` column right after each labelled column: the label of
+  the row's IRI, or the names of a list of ids joined by ``"; "``; empty where there is none. In
+  CSV the label cells are neutralised as every cell is; in TSV they are plain literals (``"Ada
+  Moss"``), so the file stays a valid SPARQL TSV result with more variables.
+- ``json``: the W3C result unchanged (``head``, ``results``), and between them a top-level member
+  ``"labels": {IRI: label}`` for every labelled IRI of the answer and every id of a list of ids
+  (under its IRI, ``kg:`` + id), sorted by IRI. W3C parsers ignore a member they do not know (it
+  comes before ``results``: Oxigraph's streaming parser refuses anything after the bindings).
 """
 
 from __future__ import annotations
@@ -21,7 +34,7 @@ import unicodedata
 import pyoxigraph as ox
 
 from kg import export
-from kg.answer import Answer
+from kg.answer import Answer, Names, list_items
 from kg.graph import QueryResult, Term
 from kg.namespaces import XSD, shorten
 from kg.output import neutralise
@@ -35,8 +48,12 @@ def default_format(answer: Answer) -> str:
     return "ttl" if answer.form in ("construct", "describe") else "table"
 
 
-def render(answer: Answer, fmt: str, labels: dict[str, str] | None = None) -> bytes:
-    """The answer in ``fmt``; a ``ValueError`` names the formats that fit the answer."""
+def render(answer: Answer, fmt: str, labels: dict[str, str] | None = None, *, names: bool = True) -> bytes:
+    """The answer in ``fmt``; a ``ValueError`` names the formats that fit the answer.
+
+    ``labels`` are the table's (``{IRI: label}``, e.g. :meth:`Answer.labels`; none: IRIs shortened).
+    ``names`` adds the label columns to ``csv`` and ``tsv`` and the ``labels`` member to ``json``
+    (see the module docstring); false gives the W3C result alone."""
     triples = answer.form in ("construct", "describe")
     if triples and fmt not in ("ttl", "table"):
         raise ValueError(f"a {answer.form.upper()} answer is triples: use --format ttl")
@@ -49,11 +66,11 @@ def render(answer: Answer, fmt: str, labels: dict[str, str] | None = None) -> by
     if fmt == "table":
         return table(answer, labels or {}).encode("utf-8")
     if fmt == "csv":
-        return to_csv(answer).encode("utf-8")
+        return to_csv(answer, labels=names).encode("utf-8")
     if fmt == "tsv":
-        return to_tsv(answer).encode("utf-8")
+        return to_tsv(answer, labels=names).encode("utf-8")
     if fmt == "json":
-        return (json.dumps(to_json(answer), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        return (json.dumps(to_json(answer, labels=names), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
@@ -63,28 +80,47 @@ def _csv_value(term: Term) -> str:
     return term.value
 
 
-def to_csv(answer: Answer) -> str:
-    """SPARQL 1.1 CSV results (formulas neutralised); ASK gives one ``boolean`` column."""
+def _names(answer: Answer, labels: bool) -> Names:
+    return answer.names() if labels else Names()
+
+
+def to_csv(answer: Answer, *, labels: bool = True) -> str:
+    """SPARQL 1.1 CSV results (formulas neutralised); ASK gives one ``boolean`` column. With
+    ``labels``, a ``<column>_label`` column after each labelled column (neutralised too)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     if isinstance(answer.result, bool):
         writer.writerows([["boolean"], ["true" if answer.result else "false"]])
         return buf.getvalue()
     result: QueryResult = answer.result  # type: ignore[assignment]
-    writer.writerow(result.variables)
+    names = _names(answer, labels)
+    writer.writerow(names.header(result.variables))
     for row in result.rows:
-        writer.writerow([neutralise(_csv_value(row[v])) if v in row else "" for v in result.variables])
+        cells: list[str] = []
+        for v in result.variables:
+            cells.append(neutralise(_csv_value(row[v])) if v in row else "")
+            if v in names.columns:
+                cells.append(neutralise(names.text(v, row.get(v))))
+        writer.writerow(cells)
     return buf.getvalue()
 
 
-def to_tsv(answer: Answer) -> str:
-    """SPARQL 1.1 TSV results; ASK gives one ``?boolean`` column."""
+def to_tsv(answer: Answer, *, labels: bool = True) -> str:
+    """SPARQL 1.1 TSV results; ASK gives one ``?boolean`` column. With ``labels``, a
+    ``?<column>_label`` column of plain literals after each labelled column."""
     if isinstance(answer.result, bool):
         return "?boolean\n" + ("true" if answer.result else "false") + "\n"
     result: QueryResult = answer.result  # type: ignore[assignment]
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    names = _names(answer, labels)
+    lines = ["\t".join(f"?{v}" for v in names.header(result.variables))]
     for row in result.rows:
-        lines.append("\t".join(str(row[v]) if v in row else "" for v in result.variables))
+        cells: list[str] = []
+        for v in result.variables:
+            cells.append(str(row[v]) if v in row else "")
+            if v in names.columns:
+                text = names.text(v, row.get(v))
+                cells.append(str(ox.Literal(text)) if text else "")
+        lines.append("\t".join(cells))
     return "\n".join(lines) + "\n"
 
 
@@ -101,13 +137,34 @@ def _json_term(term: Term) -> dict[str, str]:
     return out
 
 
-def to_json(answer: Answer) -> dict:
-    """SPARQL 1.1 JSON results."""
+def to_json(answer: Answer, *, labels: bool = True) -> dict:
+    """SPARQL 1.1 JSON results. With ``labels`` (SELECT only), a top-level ``"labels"`` member between
+    ``head`` and ``results``: ``{IRI: label}`` for each labelled IRI of a labelled column and each id
+    of a labelled list of ids (under ``kg:`` + id), sorted by IRI. W3C parsers ignore it; it comes
+    before ``results`` because a streaming parser (Oxigraph's) reads nothing after the bindings."""
     if isinstance(answer.result, bool):
         return {"head": {}, "boolean": answer.result}
     result: QueryResult = answer.result  # type: ignore[assignment]
-    return {"head": {"vars": list(result.variables)},
-            "results": {"bindings": [{v: _json_term(t) for v, t in row.items()} for row in result.rows]}}
+    doc: dict = {"head": {"vars": list(result.variables)}}
+    if labels:  # before "results": a streaming parser (Oxigraph's) stops reading at the end of the bindings
+        doc["labels"] = label_map(answer.names(), result.rows)
+    doc["results"] = {"bindings": [{v: _json_term(t) for v, t in row.items()} for row in result.rows]}
+    return doc
+
+
+def label_map(names: Names, rows: list[dict[str, Term]]) -> dict[str, str]:
+    """``{IRI: label}`` for the labelled IRIs of the labelled columns of ``rows`` and the labelled ids
+    of their lists of ids (under ``kg:`` + id), sorted by IRI."""
+    out: dict[str, str] = {}
+    for row in rows:
+        for column, kind in names.columns.items():
+            term = row.get(column)
+            if term is None:
+                continue
+            iris = [term.value] if kind == "iri" and isinstance(term, ox.NamedNode) else \
+                [iri for _item, iri in list_items(term.value)] if kind == "ids" and isinstance(term, ox.Literal) else []
+            out.update((iri, names.labels[iri]) for iri in iris if iri in names.labels)
+    return dict(sorted(out.items()))
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

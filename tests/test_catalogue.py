@@ -630,20 +630,29 @@ def _answer_with(value: str):
 
 
 def test_csv_output_follows_the_w3c_format_and_is_safe() -> None:
-    text = render(_answer_with('=cmd|"/C calc"!A0, and\nmore'), "csv").decode()
+    answer = _answer_with('=cmd|"/C calc"!A0, and\nmore')
+    text = render(answer, "csv", names=False).decode()
     assert text.startswith("e,label\r\n")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1] == [KG + "a", "'=cmd|\"/C calc\"!A0, and\nmore"]
+    rows = list(csv.reader(io.StringIO(render(answer, "csv").decode())))  # the label column is neutralised too
+    defused = "'=cmd|\"/C calc\"!A0, and\nmore"
+    assert rows == [["e", "e_label", "label"], [KG + "a", defused, defused]]
 
 
 def test_json_and_tsv_output_parse_back_in_oxigraph(graph) -> None:
     answer = ask(graph, "mentors")
     for fmt, ox_fmt in (("json", ox.QueryResultsFormat.JSON), ("tsv", ox.QueryResultsFormat.TSV)):
-        parsed = ox.parse_query_results(render(answer, fmt), format=ox_fmt)
-        got = [{v.value: s[v.value] for v in parsed.variables if s[v.value] is not None} for s in parsed]
-        assert got == answer.rows, fmt
+        for names in (True, False):
+            parsed = ox.parse_query_results(render(answer, fmt, names=names), format=ox_fmt)
+            got = [{v.value: s[v.value] for v in parsed.variables
+                    if s[v.value] is not None and v.value in answer.variables} for s in parsed]
+            assert got == answer.rows, (fmt, names)
+            if fmt == "tsv":  # the label columns are variables of their own
+                assert [v.value for v in parsed.variables] == answer.columns(names)
     doc = json.loads(render(answer, "json"))
     assert doc["head"]["vars"] == ["edition", "mentor", "stated_title", "sources"]
+    assert doc["labels"][KG + "malcolm-clarke"] == "Malcolm Clarke"
 
 
 def test_table_shows_labels_and_neutralises_terminal_controls() -> None:
@@ -658,8 +667,12 @@ def test_dataframe(small_graph) -> None:
     pd = pytest.importorskip("pandas")
     frame = ask(small_graph, "mentors").to_dataframe()
     assert isinstance(frame, pd.DataFrame)
-    assert list(frame.columns) == ["edition", "mentor", "stated_title", "sources"]
+    assert list(frame.columns) == ["edition", "edition_label", "mentor", "mentor_label", "stated_title", "sources",
+                                   "sources_label"]
     assert sorted(frame["mentor"]) == [KG + "ada-moss", KG + "ben-rao", KG + "cleo-diaz"]
+    assert sorted(frame["mentor_label"]) == ["Ada Moss", "Ben Rao", "Cleo Diaz"]
+    plain = ask(small_graph, "mentors").to_dataframe(labels=False)
+    assert list(plain.columns) == ["edition", "mentor", "stated_title", "sources"]
 
 
 def _without(graph: KnowledgeGraph, drop: ox.Triple | None = None, add: list[ox.Triple] | None = None):

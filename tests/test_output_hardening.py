@@ -79,7 +79,7 @@ def test_o_a_regular_file_is_replaced_whole_and_keeps_its_permissions(small_buil
     target.chmod(0o640)
     result = run_kg(*QUERY, "-o", str(target), cwd=small_built)
     assert result.returncode == 0, result.stderr.decode()
-    assert target.read_bytes().startswith(b"s\r\nhttps:")
+    assert target.read_bytes().startswith(b"s,s_label\r\nhttps:")
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["answer.csv"]  # no temporary file left
 
@@ -118,7 +118,7 @@ def test_o_a_folder_or_a_socket_is_refused(tmp_path: Path) -> None:
 
 def test_o_dash_is_standard_output(small_built: Path) -> None:
     result = run_kg(*QUERY, "-o", "-", cwd=small_built)
-    assert result.returncode == 0 and result.stdout.startswith(b"s\r\n")
+    assert result.returncode == 0 and result.stdout.startswith(b"s,s_label\r\n")
     assert not (small_built / "-").exists()
 
 

@@ -176,3 +176,44 @@ def test_python_api_on_the_curated_build_includes_clarke_and_channa(built: Path,
     answer = kg.query("mentors", edition="ip-plan-edition-1")
     assert {d["mentor"].rsplit("/", 1)[1] for d in answer.to_dicts()} >= {"malcolm-clarke", "vikram-channa"}
     assert answer.warnings == []
+
+
+# -- names in every answer -------------------------------------------------------------------------------
+
+
+def test_csv_has_a_label_column_after_each_iri_column(small_built: Path) -> None:
+    result = query(small_built, "mentors", "-p", "edition=edition-1", "--format", "csv")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stdout.decode("utf-8").split("\r\n")
+    assert lines[0] == "edition,edition_label,mentor,mentor_label,stated_title,sources,sources_label"
+    assert lines[2] == ("https://w3id.org/coprod-kg/id/edition-1,First Lab (2022-2023),"
+                        "https://w3id.org/coprod-kg/id/ben-rao,Ben Rao,,release-2024,"
+                        "The second Lab calls for proposals")
+
+
+def test_no_labels_gives_the_plain_w3c_csv_tsv_and_json(small_built: Path) -> None:
+    args = ("mentors", "-p", "edition=edition-1", "--no-labels", "--format")
+    csv_out = query(small_built, *args, "csv").stdout.decode()
+    assert csv_out.split("\r\n")[0] == "edition,mentor,stated_title,sources"
+    assert "Ada Moss" not in csv_out
+    tsv_out = query(small_built, *args, "tsv").stdout.decode()
+    assert tsv_out.splitlines()[0] == "?edition\t?mentor\t?stated_title\t?sources"
+    doc = json.loads(query(small_built, *args, "json").stdout)
+    assert list(doc) == ["head", "results"]
+
+
+def test_json_names_the_iris_and_the_ids_of_the_sources(small_built: Path) -> None:
+    result = query(small_built, "mentors", "-p", "edition=edition-1", "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["head", "labels", "results"]
+    assert doc["labels"]["https://w3id.org/coprod-kg/id/ada-moss"] == "Ada Moss"
+    assert doc["labels"]["https://w3id.org/coprod-kg/id/news-2024"] == "Second Lab launched in Harbour City"
+
+
+def test_csv_of_the_curated_data_names_the_speakers(built: Path) -> None:
+    result = query(built, "speakers", "-p", "event=ip-plan-2024-launch", "--format", "csv")
+    assert result.returncode == 0, result.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
+    assert {r["speaker_label"] for r in rows} >= {"Malcolm Clarke", "Vikram Channa", "Arthur Jones"}
+    assert all(r["sources_label"] for r in rows)
