@@ -59,8 +59,10 @@ class Endpoints:
     @classmethod
     def from_query_url(cls, url: str, update: str | None = None, store: str | None = None) -> Endpoints:
         """Guess the update and store addresses from the query address, by the conventions of the
-        known servers: Oxigraph ``/query`` -> ``/update``, ``/store``; Fuseki ``/DATASET/sparql`` or
-        ``/DATASET/query`` -> ``/DATASET/update``, ``/DATASET/data``. Explicit ones win."""
+        known servers: Oxigraph ``/query`` -> ``/update``, ``/store``; Virtuoso ``/sparql`` (which takes
+        updates too) -> ``/sparql``, ``/sparql-graph-crud``, and its authenticated ``/sparql-auth`` ->
+        ``/sparql-auth``, ``/sparql-graph-crud-auth``; Fuseki ``/DATASET/sparql`` or ``/DATASET/query``
+        -> ``/DATASET/update``, ``/DATASET/data``. Explicit ones win."""
         check_endpoint(url)
         if update is not None:
             check_endpoint(update, "--update-endpoint")
@@ -70,6 +72,8 @@ class Endpoints:
         base, _, last = url.rstrip("/").rpartition("/")
         if last == "query" and not update and not store and parsed.path.count("/") == 1:
             guess_update, guess_store = f"{base}/update", f"{base}/store"  # Oxigraph
+        elif last in ("sparql", "sparql-auth") and parsed.path.rstrip("/").count("/") == 1:
+            guess_update, guess_store = url, f"{base}/{last.replace('sparql', 'sparql-graph-crud')}"  # Virtuoso
         elif last in ("sparql", "query"):
             guess_update, guess_store = f"{base}/update", f"{base}/data"  # Fuseki and alike
         else:
@@ -367,9 +371,11 @@ def _parse_answer(raw: bytes, content_type: str, form: str, url: str,
             if form == "SELECT":
                 raise ValueError("a yes/no answer to a SELECT query")
             return bool(parsed)
+        names = [v.value for v in parsed.variables]
+        if form == "ASK" and names == [VIRTUOSO_ASK]:
+            return _virtuoso_boolean(list(parsed))
         if form == "ASK":
             raise ValueError("rows in answer to an ASK query")
-        names = [v.value for v in parsed.variables]
         rows = [{n: s[n] for n in names if s[n] is not None} for s in parsed]  # parsed as it is read
     except (SyntaxError, ValueError) as exc:
         raise EndpointError(f"the endpoint answered in an unexpected format: {_printable(_first_line(str(exc)))}",
@@ -379,6 +385,21 @@ def _parse_answer(raw: bytes, content_type: str, form: str, url: str,
                             f"instead of {_variables(expected)}", file=_shown(url),
                             hint="is --endpoint a SPARQL 1.1 query endpoint?")
     return QueryResult(expected if expected is not None else names, rows)
+
+
+#: The one variable of the rows Virtuoso 7.2 answers to ASK in SPARQL JSON: one row (1) for yes, none for no.
+VIRTUOSO_ASK = "__ASK_RETVAL"
+
+
+def _virtuoso_boolean(solutions: list[ox.QuerySolution]) -> bool:
+    """Virtuoso 7.2's answer to ASK (its JSON writer has no boolean form): no row is no, one row holding
+    a true value (1) is yes; anything else is not an answer."""
+    if not solutions:
+        return False
+    value = solutions[0][VIRTUOSO_ASK]
+    if len(solutions) == 1 and isinstance(value, ox.Literal) and value.value in ("1", "true"):
+        return True
+    raise ValueError(f"an ASK answer that is neither yes nor no ({VIRTUOSO_ASK})")
 
 
 def _variables(names: list[str]) -> str:
