@@ -19,7 +19,7 @@ import kg
 from kg.namespaces import KG, KGO, PROV, SCHEMA, SKOS
 from kg.readers.csv_reader import read_csv
 from kg.readers.nodes import Map, Scalar, Seq
-from kg.records import _CONTROL
+from kg.records.values import _CONTROL
 
 YAML_RECORDS = """\
 - id: src

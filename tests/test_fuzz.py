@@ -48,10 +48,11 @@ from rdflib.compare import isomorphic
 import kg
 from kg.build_dir.layout import STAGING_PREFIX
 from kg.cli import main
-from kg.namespaces import KG, KGO, SKOS
+from kg.namespaces import ID_RE, KG, KGO, SKOS
 from kg.ontology import load_ontology
 from kg.readers.yaml_reader import MAX_FILE_BYTES
-from kg.records import _CONTROL, ID_RE, suggest_id
+from kg.records import suggest_id
+from kg.records.values import _CONTROL
 
 BASE = Path(__file__).parent / "bad_input" / "_base"
 ONTO = load_ontology(ONTOLOGY, "ontology")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
 import kg
-from kg.records import _CONTROL
+from kg.records.values import _CONTROL
 
 BASE = Path(__file__).parent / "bad_input" / "_base" / "base.yaml"
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +140,10 @@ def _rows(text: str, display: str) -> tuple[list[tuple[int, list[str]]], Problem
     return rows, None
 
 
+#: Reports a problem of the header: (column name, message, hint).
+_Bad = Callable[[str, str, str], None]
+
+
 def _header(header: list[str], line: int, display: str
             ) -> tuple[list[_Column] | None, int | None, str, list[Problem]]:
     """The columns to read; the ``of`` column and the list of an entries file; the header's problems.
@@ -151,16 +155,7 @@ def _header(header: list[str], line: int, display: str
 
     names = [cell.strip() for cell in header]
     entries = "of" in names
-    if entries and "id" in names:
-        bad("of", "a file holds records (an id column) or list entries (an of column), not both",
-            "move the list columns, with an of column naming each row's record, to a file of their own")
-        return None, None, "", problems
-    if not entries and "id" not in names:
-        other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in "".join(header)), "")
-        bad("", "the first row must name the columns, with an id column (records) or an of column "
-            "(entries of a list such as participants)",
-            f"the values seem separated by {other}: save the file as comma-separated CSV" if other
-            else "e.g. id,type,label,sources")
+    if not _has_key_column(header, names, entries, bad):
         return None, None, "", problems
     columns: list[_Column] = []
     seen: dict[tuple[str, str], int] = {}
@@ -168,64 +163,14 @@ def _header(header: list[str], line: int, display: str
     list_key = next((p for p in (n.partition(LIST_MARK)[0] for n in names if LIST_MARK in n) if p in _LISTS), "")
     of_index: int | None = None
     for index, (cell, name) in enumerate(zip(header, names, strict=True)):
-        number = index + 1
-        if not name:
-            bad("", f"column {number} has no name", "name it after a field, or delete the column if it is empty")
+        if not _new_name(index, cell, name, names, seen, bad):
             continue
-        if cell != name:
-            bad(name, "the column name has leading or trailing spaces", "remove them")
-            continue
-        key, _, lang = name.partition(LANG_MARK)
-        identity = (key, lang.lower() or "en")
-        if identity in seen:
-            first = seen[identity]
-            also = "" if names[first - 1] == name else f", {quoted(names[first - 1])}, is the same field and language"
-            bad(name, f"duplicate column (column {first}{also})", "keep one of them")
-            continue
-        seen[identity] = number
         if name == "of" and entries:
             of_index = index
             continue
-        if entries:
-            prefix, dot, key = key.partition(LIST_MARK)
-            if not dot:
-                own = [f.key for f in _LISTS[list_key].fields] if list_key else ["who"]
-                bad(name, "a column of an entries file is of or <list>.<field>",
-                    f"did you mean '{list_key}.{key}'?" if key in own
-                    else f"e.g. {list_key or 'participants'}.{own[0]}")
-                continue
-            spec = _LISTS.get(prefix)
-            if spec is None:
-                bad(name, f"unknown list {quoted(prefix)}", _nearest(prefix, _LISTS, "lists are " + ", ".join(_LISTS)))
-                continue
-            if prefix != list_key:
-                bad(name, f"this file holds {list_key} entries, not {prefix}",
-                    f"put the {prefix} columns, with an of column, in a file of their own")
-                continue
-            fields = {f.key: f for f in spec.fields}
-            if key not in fields:
-                bad(name, f"unknown column: {quoted(key)} is not a field of {prefix}",
-                    _nearest(key, fields, "its fields are " + ", ".join(fields), prefix + LIST_MARK))
-                continue
-            if lang and key not in _LIST_TEXT[prefix]:
-                bad(name, f"{prefix}.{key} is not text: only text columns take {LANG_MARK}language",
-                    f"name the column {prefix}.{key}")
-                continue
-            columns.append(_Column(index, key, lang, fields[key].many))
-            continue
-        if LIST_MARK in key or key in _LISTS:
-            listed = printable(key.partition(LIST_MARK)[0], EXCERPT)
-            bad(name, "a list cannot be a column of a records file",
-                f"put {listed} in an entries file: an of column naming the record, then {listed}.<field> columns")
-            continue
-        if key not in _RECORD_KEYS:
-            bad(name, "unknown column",
-                _nearest(key, _RECORD_KEYS, "name a column after a field; data/README.md lists them"))
-            continue
-        if lang and key not in _RECORD_TEXT:
-            bad(name, f"{key} is not text: only text columns take {LANG_MARK}language", f"name the column {key}")
-            continue
-        columns.append(_Column(index, key, lang, key in _RECORD_MANY))
+        column = _entries_column(index, name, list_key, bad) if entries else _records_column(index, name, bad)
+        if column is not None:
+            columns.append(column)
     if entries and (of_index is None or not list_key):
         if not problems:
             bad("", "an entries file needs an of column and <list>.<field> columns",
@@ -234,6 +179,95 @@ def _header(header: list[str], line: int, display: str
     if not entries and not any(col.key == "id" for col in columns):
         return None, None, "", problems  # the id column's name is wrong, and said so above
     return columns, of_index, list_key, problems
+
+
+def _has_key_column(header: list[str], names: list[str], entries: bool, bad: _Bad) -> bool:
+    """Whether the header names an id column (a records file) or an of column (an entries file), and
+    not both; if not, says why."""
+    if entries and "id" in names:
+        bad("of", "a file holds records (an id column) or list entries (an of column), not both",
+            "move the list columns, with an of column naming each row's record, to a file of their own")
+        return False
+    if not entries and "id" not in names:
+        other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in "".join(header)), "")
+        bad("", "the first row must name the columns, with an id column (records) or an of column "
+            "(entries of a list such as participants)",
+            f"the values seem separated by {other}: save the file as comma-separated CSV" if other
+            else "e.g. id,type,label,sources")
+        return False
+    return True
+
+
+def _new_name(index: int, cell: str, name: str, names: list[str], seen: dict[tuple[str, str], int],
+              bad: _Bad) -> bool:
+    """Whether the column at ``index`` has a name, without spaces around it, for a field and language
+    no column before it has (then it is added to ``seen``, with the column's number); if not, says why."""
+    number = index + 1
+    if not name:
+        bad("", f"column {number} has no name", "name it after a field, or delete the column if it is empty")
+        return False
+    if cell != name:
+        bad(name, "the column name has leading or trailing spaces", "remove them")
+        return False
+    key, _, lang = name.partition(LANG_MARK)
+    identity = (key, lang.lower() or "en")
+    if identity in seen:
+        first = seen[identity]
+        also = "" if names[first - 1] == name else f", {quoted(names[first - 1])}, is the same field and language"
+        bad(name, f"duplicate column (column {first}{also})", "keep one of them")
+        return False
+    seen[identity] = number
+    return True
+
+
+def _entries_column(index: int, name: str, list_key: str, bad: _Bad) -> _Column | None:
+    """The column ``name`` of an entries file (``<list>.<field>``, of the file's list ``list_key``);
+    None when it is not one, said with ``bad``."""
+    key, _, lang = name.partition(LANG_MARK)
+    prefix, dot, key = key.partition(LIST_MARK)
+    if not dot:
+        own = [f.key for f in _LISTS[list_key].fields] if list_key else ["who"]
+        bad(name, "a column of an entries file is of or <list>.<field>",
+            f"did you mean '{list_key}.{key}'?" if key in own
+            else f"e.g. {list_key or 'participants'}.{own[0]}")
+        return None
+    spec = _LISTS.get(prefix)
+    if spec is None:
+        bad(name, f"unknown list {quoted(prefix)}", _nearest(prefix, _LISTS, "lists are " + ", ".join(_LISTS)))
+        return None
+    if prefix != list_key:
+        bad(name, f"this file holds {list_key} entries, not {prefix}",
+            f"put the {prefix} columns, with an of column, in a file of their own")
+        return None
+    fields = {f.key: f for f in spec.fields}
+    if key not in fields:
+        bad(name, f"unknown column: {quoted(key)} is not a field of {prefix}",
+            _nearest(key, fields, "its fields are " + ", ".join(fields), prefix + LIST_MARK))
+        return None
+    if lang and key not in _LIST_TEXT[prefix]:
+        bad(name, f"{prefix}.{key} is not text: only text columns take {LANG_MARK}language",
+            f"name the column {prefix}.{key}")
+        return None
+    return _Column(index, key, lang, fields[key].many)
+
+
+def _records_column(index: int, name: str, bad: _Bad) -> _Column | None:
+    """The column ``name`` of a records file (``field`` or ``field@lang``); None when it is not one,
+    said with ``bad``."""
+    key, _, lang = name.partition(LANG_MARK)
+    if LIST_MARK in key or key in _LISTS:
+        listed = printable(key.partition(LIST_MARK)[0], EXCERPT)
+        bad(name, "a list cannot be a column of a records file",
+            f"put {listed} in an entries file: an of column naming the record, then {listed}.<field> columns")
+        return None
+    if key not in _RECORD_KEYS:
+        bad(name, "unknown column",
+            _nearest(key, _RECORD_KEYS, "name a column after a field; data/README.md lists them"))
+        return None
+    if lang and key not in _RECORD_TEXT:
+        bad(name, f"{key} is not text: only text columns take {LANG_MARK}language", f"name the column {key}")
+        return None
+    return _Column(index, key, lang, key in _RECORD_MANY)
 
 
 def _mapping(columns: list[_Column], cells: list[str], line: int, header_line: int, display: str,
