@@ -16,18 +16,17 @@ time limit (the server's own limit is not checked inside every loop of its evalu
 
 The server dies with the process that started it (``PR_SET_PDEATHSIG`` on Linux), and each store
 folder holds the process id of its ``kg serve``, so a store left by a killed one is removed by the next.
+
+Here: the server's process and its store; the front is :mod:`kg.serve_front`, the limits
+:mod:`kg.serve_limits` (their names used by callers are here too).
 """
 
 from __future__ import annotations
 
-import errno
-import http.client
-import http.server
 import math
 import os
 import re
 import resource
-import select
 import shutil
 import signal
 import socket
@@ -37,81 +36,34 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import BuildMissing, KgError, UsageError
-from kg.isolated import parse_size
+from kg.errors import BuildMissing, UsageError
 from kg.namespaces import GRAPH
-from kg.sparql_limits import QueryRefused, check_served_query
+from kg.serve_front import Front
+from kg.serve_limits import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_MAX_REQUEST,
+    DEFAULT_TIMEOUT,
+    Limits,
+    ServerError,
+    check_limits,
+)
 
-#: Defaults of ``kg serve --timeout``, ``--max-memory`` and ``--max-request-bytes``.
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_MEMORY = "4G"
-DEFAULT_MAX_REQUEST = "1M"
-MAX_TIMEOUT = 86_400.0
-#: The server's address space is bounded (RLIMIT_AS); below this it cannot even open the store.
-MIN_MEMORY = 256 * 1024**2
-MIN_REQUEST, MAX_REQUEST = 1024, 1024**3
+__all__ = [
+    "DEFAULT_MAX_MEMORY", "DEFAULT_MAX_REQUEST", "DEFAULT_TIMEOUT", "OWNER_FILE", "SERVE_PREFIX", "Limits",
+    "Server", "ServerError", "check_limits", "checked_data", "oxigraph_binary", "remove_stale_stores",
+    "store_folder",
+]
+
 SERVE_PREFIX = ".serve-"
 _SERVE_NAME = re.compile(re.escape(SERVE_PREFIX) + r"[a-z0-9_]{8}")
 OWNER_FILE = "owner.pid"
 #: A store folder without an owner file is left alone this long: its ``kg serve`` may be writing it.
 _UNOWNED_GRACE = 60.0
-_QUERY_PATHS = ("/query", "/sparql")
-_QUERY_TYPES = ("application/sparql-query", "application/x-www-form-urlencoded")
-_PASSED_HEADERS = ("content-type", "content-disposition", "cache-control", "vary", "last-modified", "etag")
 _PR_SET_PDEATHSIG = 1
-
-
-class ServerError(KgError):
-    """The Oxigraph server could not be found, prepared or started."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What the endpoint allows: seconds per request, bytes of memory for the server, bytes per request."""
-
-    timeout: float = DEFAULT_TIMEOUT
-    max_memory: int = 4 * 1024**3
-    max_request_bytes: int = 1024**2
-
-
-def check_limits(timeout: float | str = DEFAULT_TIMEOUT, max_memory: int | str = DEFAULT_MAX_MEMORY,
-                 max_request_bytes: int | str = DEFAULT_MAX_REQUEST) -> Limits:
-    """The limits of ``kg serve`` (sizes as bytes or ``512M``, ``4G``), or a :class:`UsageError`
-    naming the option: nan, infinite, negative and absurd values are refused."""
-    try:
-        seconds = float(timeout)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not 0 < seconds <= MAX_TIMEOUT:  # also false for nan
-        raise UsageError(f"--timeout {str(timeout)[:40]!r} is not a number of seconds above 0 and at most "
-                         f"{MAX_TIMEOUT:,.0f}", hint="e.g. --timeout 60")
-    memory = _size(max_memory, "--max-memory", MIN_MEMORY, 2**50, "e.g. --max-memory 4G")
-    request = _size(max_request_bytes, "--max-request-bytes", MIN_REQUEST, MAX_REQUEST, "e.g. --max-request-bytes 1M")
-    return Limits(seconds, memory, request)
-
-
-def _size(value: int | str, option: str, low: int, high: int, hint: str) -> int:
-    try:
-        size = value if isinstance(value, int) else parse_size(str(value))
-    except (ValueError, IndexError, OverflowError):
-        raise UsageError(f"{option} {str(value)[:40]!r} is not a size", hint=hint + " (bytes, or K, M, G)") from None
-    if not low <= size <= high:
-        raise UsageError(f"{option} {str(value)[:40]!r} is out of range: give {_shown(low)} to {_shown(high)}",
-                         hint=hint)
-    return size
-
-
-def _shown(size: int) -> str:
-    for unit, scale in (("T", 1024**4), ("G", 1024**3), ("M", 1024**2), ("K", 1024)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale}{unit}"
-    return f"{size} bytes"
 
 
 def oxigraph_binary() -> str:
@@ -260,12 +212,12 @@ class Server:
         binary = oxigraph_binary()
         self.host, self.port = host, port
         self.process: subprocess.Popen[bytes] | None = None
-        self.front: _Front | None = None
+        self.front: Front | None = None
         self._thread: threading.Thread | None = None
         self.location: Path | None = None
         remove_stale_stores(build, Path(tempfile.gettempdir()))
         try:
-            self.front = _Front(host, port, self.limits)  # first: a port in use is said before the load
+            self.front = Front(host, port, self.limits)  # first: a port in use is said before the load
             self.location = store_folder(build)
             store = self.location / "store"
             setup = _child_setup(None)
@@ -345,217 +297,3 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-class _Front(http.server.ThreadingHTTPServer):
-    """The address the user chose: checks each request, forwards it to the server on loopback."""
-
-    daemon_threads = True
-
-    def __init__(self, host: str, port: int, limits: Limits) -> None:
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.limits = limits
-        self.upstream = 0
-        try:
-            super().__init__((host, port), _Handler)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise ServerError(f"port {port} is already in use", hint="give another with --port") from None
-            raise ServerError(f"cannot listen on {host} port {port}: {exc.strerror}",
-                              hint="check --bind and --port") from None
-
-
-class _Refusal(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """One request at the front."""
-
-    server: _Front
-    protocol_version = "HTTP/1.1"  # a cut answer is then seen as cut (its chunked body has no end)
-    timeout = 30  # seconds a client may take to send its request
-    server_version = "kg-serve"
-
-    def handle_one_request(self) -> None:
-        # As the base class does, but the request line (the URL) is bounded by --max-request-bytes.
-        limit = self.server.limits.max_request_bytes
-        try:
-            self.raw_requestline = self.rfile.readline(limit + 1)
-            if len(self.raw_requestline) > limit:
-                self.requestline, self.request_version, self.command = "", "HTTP/1.1", ""
-                self._answer(413, f"the request is larger than the limit ({_shown(limit)}, --max-request-bytes)")
-                return
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if not self.parse_request():
-                return
-            self.close_connection = True  # one request per connection: simpler to bound
-            method = {"GET": self._forward, "HEAD": self._forward, "POST": self._post}.get(self.command)
-            if method is None:
-                self._answer(405 if self.command != "PUT" and self.command != "DELETE" else 403,
-                             "this endpoint is read-only: GET and POST of queries only")
-                return
-            method()
-            self.wfile.flush()
-        except _Refusal as refusal:
-            self._answer(refusal.status, str(refusal))
-        except (TimeoutError, ConnectionError):
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # the server printed nothing per request before the front either
-
-    def _answer(self, status: int, message: str) -> None:
-        body = (message + "\n").encode("utf-8")
-        self.close_connection = True
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            self.wfile.flush()
-        except OSError:
-            pass
-
-    def _split(self) -> tuple[str, list[tuple[str, str]]]:
-        path, _, query = self.path.partition("?")
-        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, max_num_fields=1000) if query else []
-        return path, pairs
-
-    def _checked(self, pairs: list[tuple[str, str]]) -> None:
-        for name, value in pairs:
-            if name == "query":
-                try:
-                    check_served_query(value)
-                except QueryRefused as exc:
-                    raise _Refusal(400, str(exc)) from None
-
-    def _post(self) -> None:
-        path, pairs = self._split()
-        kind = self.headers.get_content_type()
-        if path not in _QUERY_PATHS or kind not in _QUERY_TYPES:
-            if kind == "application/sparql-update" or path not in _QUERY_PATHS:
-                raise _Refusal(403, "this endpoint is read-only: updates are refused")
-            raise _Refusal(415, f"a query is sent as {' or '.join(_QUERY_TYPES)}")
-        if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Encoding"):
-            raise _Refusal(411, "send the query with a Content-Length and no encoding")
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            raise _Refusal(411, "send the query with a Content-Length") from None
-        limit = self.server.limits.max_request_bytes
-        if length > limit or length < 0:
-            self._refuse_large(limit)
-            return
-        body = self.rfile.read(length)
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _Refusal(400, "the request is not UTF-8 text") from None
-        if kind == "application/sparql-query":
-            self._checked([*pairs, ("query", text)])
-        else:
-            form = urllib.parse.parse_qsl(text, keep_blank_values=True, max_num_fields=1000)
-            self._checked(pairs + form)
-            body = urllib.parse.urlencode(form, quote_via=urllib.parse.quote).encode("ascii")
-        self._relay(path, pairs, body, kind)
-
-    def _refuse_large(self, limit: int) -> None:
-        self._answer(413, f"the request is larger than the limit ({_shown(limit)}, --max-request-bytes)")
-        # Read (and drop) at most the limit, so that the client sees the answer rather than a reset.
-        try:
-            self.connection.shutdown(socket.SHUT_WR)
-            self.connection.settimeout(1.0)
-            left = limit
-            while left > 0:
-                chunk = self.connection.recv(min(left, 65536))
-                if not chunk:
-                    break
-                left -= len(chunk)
-        except OSError:
-            pass
-
-    def _forward(self) -> None:
-        path, pairs = self._split()
-        self._checked(pairs)
-        self._relay(path, pairs, None, None)
-
-    def _relay(self, path: str, pairs: list[tuple[str, str]], body: bytes | None, kind: str | None) -> None:
-        """Send the request (as checked, re-encoded) to the server; stream its answer back until the
-        time limit."""
-        deadline = time.monotonic() + self.server.limits.timeout
-        target = path + ("?" + urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote) if pairs else "")
-        headers = {"Accept": self.headers.get("Accept", "*/*"), "Connection": "close"}
-        if kind is not None:
-            headers["Content-Type"] = kind
-        upstream = http.client.HTTPConnection("127.0.0.1", self.server.upstream, timeout=10)
-        try:
-            try:
-                upstream.request(self.command, target, body=body, headers=headers)
-            except OSError:
-                raise _Refusal(502, "the SPARQL engine is not answering") from None
-            if not self._await(upstream, deadline):
-                return
-            try:
-                response = upstream.getresponse()
-            except (OSError, http.client.HTTPException):
-                raise _Refusal(502, "the SPARQL engine stopped answering") from None
-            self._stream(response, deadline)
-        finally:
-            upstream.close()  # also tells the server that nobody waits for its answer any more
-
-    def _await(self, upstream: http.client.HTTPConnection, deadline: float) -> bool:
-        """Wait for the server's first bytes; False when the client left or the time ran out (answered)."""
-        assert upstream.sock is not None
-        watched = [upstream.sock, self.connection]
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise _Refusal(503, f"the query ran longer than {self.server.limits.timeout:g} s and was stopped "
-                                    "(narrow it: LIMIT, filters; kg serve --timeout sets the limit)")
-            ready, _, _ = select.select(watched, [], [], min(left, 0.5))
-            if upstream.sock in ready:
-                upstream.sock.settimeout(max(deadline - time.monotonic(), 0.1))
-                return True
-            if self.connection in ready:
-                try:
-                    if not self.connection.recv(1, socket.MSG_PEEK):
-                        return False  # the client is gone
-                except OSError:
-                    return False
-                watched = [upstream.sock]  # it sent more: no longer a sign of leaving
-
-    def _stream(self, response: http.client.HTTPResponse, deadline: float) -> None:
-        self.send_response_only(response.status, response.reason)
-        self.send_header("Date", self.date_time_string())
-        for name in _PASSED_HEADERS:
-            value = response.getheader(name)
-            if value is not None:
-                self.send_header(name, value)
-        length = response.getheader("content-length")
-        chunked = length is None and self.command != "HEAD"
-        if length is not None:
-            self.send_header("Content-Length", length)
-        elif chunked:
-            self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        while self.command != "HEAD":
-            if time.monotonic() > deadline:
-                return  # cut: without its last chunk the answer is seen as incomplete
-            try:
-                chunk = response.read1(65536)
-            except (OSError, http.client.HTTPException):
-                return
-            if not chunk:
-                break
-            self.wfile.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
-        if chunked:
-            self.wfile.write(b"0\r\n\r\n")

@@ -217,80 +217,14 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
     moving in (:func:`recover`); never a mix that a reader would take for good.
     """
     say = progress or (lambda _msg: None)
-    if out.exists() and not out.is_dir():
-        raise OutputError("the output path exists and is not a folder", file=display_path(out),
-                          hint="choose another --out")
-    created = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder: {exc.strerror}", file=display_path(out),
-                          hint="check the path and its permissions") from exc
+    created = _output_folder(out)
     committed = False
     with build_lock(out):
+        tmp = _staging_folder(out)
         try:
-            recover(out)
-            _refuse_foreign(out)  # under the lock: no build of ours is halfway through here
-            tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-        except OSError as exc:
-            raise OutputError(f"cannot write in the output folder: {exc.strerror}", file=display_path(out),
-                              hint="check the path and its permissions") from exc
-        try:
-            feed = _Feed() if fill is not None else None
-            here = dict(outputs)
-            # Turtle and JSON-LD by a second process, forked before any thread starts: the store's
-            # filling and checking keep this process's cores busy as it is (1M triples: -1 s).
-            aside = {name: fmt for name, fmt in outputs.items() if fmt != "nt"} if (
-                fill is not None and hasattr(os, "fork") and len(graph) >= FORK_WRITERS_FROM) else {}
-            writer = _ChildWriter(graph, aside, tmp) if aside else None
-            try:
-                if writer is not None:
-                    say(f"writing {' and '.join(aside)} in a second process")
-                    here = {name: fmt for name, fmt in outputs.items() if name not in aside}
-                filler = _Background(fill, feed) if fill is not None else None
-                try:
-                    if feed is not None and "nt" not in outputs.values():
-                        graph.serialize("nt", feed)  # type: ignore[arg-type]  # for the store only
-                        feed.close()
-                    for name, fmt in sorted(here.items(), key=lambda item: item[1] != "nt"):  # N-Triples first
-                        say(f"writing {name}")
-                        manifest["files"][name] = _write_hashed(graph, fmt, tmp / name,
-                                                                feed if fmt == "nt" else None)
-                        if feed is not None and fmt == "nt":
-                            feed.close()
-                            say("checking the SHACL shapes and running the quality checks while the files "
-                                "are written")
-                except BaseException:
-                    if feed is not None:
-                        feed.close(failed=True)  # the filler stops, and its error is not the one to report
-                    raise
-                if filler is not None:
-                    filler.result()  # first: a failed check stops the writer rather than wait for it
-                if writer is not None:
-                    manifest["files"].update(writer.result())
-            finally:
-                if writer is not None:
-                    writer.stop()  # when something failed first; nothing to do when it has ended
-            with staging(tmp):  # the page and network writers may write below the build folder here
-                for name, write_page in (pages or {}).items():
-                    say(f"writing {name}")
-                    write_page(graph, tmp / name)
-                    manifest["files"][name] = _hash_entry(tmp / name)
-                for folder, fill_folder in (folders or {}).items():
-                    say(f"writing {folder}/")
-                    fill_folder(graph, tmp / folder)
-                    for path in sorted(p for p in (tmp / folder).rglob("*") if p.is_file()):
-                        manifest["files"][path.relative_to(tmp).as_posix()] = _hash_entry(path)
-            # The files of the build this one replaces: those it does not have go when it is moved in.
-            with (tmp / REPLACES).open("w", encoding="utf-8") as fh:
-                fh.write(json.dumps(sorted(manifest_files(out) or ())))
-                fh.flush()
-                os.fsync(fh.fileno())
-            with (tmp / MANIFEST).open("w", encoding="utf-8") as fh:
-                fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            _fsync_dir(tmp)
+            _write_formats(graph, outputs, tmp, manifest, say, fill)
+            _write_extras(graph, tmp, manifest, say, pages or {}, folders or {})
+            _write_manifest(out, tmp, manifest)
             os.replace(tmp, out / PENDING)  # the commit: from here on, the new build is the build
             committed = True
             _move_in(out / PENDING, out)
@@ -304,3 +238,99 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                 with suppress(OSError):
                     out.rmdir()
     return [out / name for name in [*outputs, *(pages or {})]] + [out / folder for folder in folders or {}]
+
+
+def _output_folder(out: Path) -> bool:
+    """Make the output folder ``out`` if it is missing; whether it was made."""
+    if out.exists() and not out.is_dir():
+        raise OutputError("the output path exists and is not a folder", file=display_path(out),
+                          hint="choose another --out")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror}", file=display_path(out),
+                          hint="check the path and its permissions") from exc
+    return created
+
+
+def _staging_folder(out: Path) -> Path:
+    """Under the lock: finish or undo what an earlier build left, refuse foreign files, and make the
+    temporary folder the new build is written into."""
+    try:
+        recover(out)
+        _refuse_foreign(out)  # under the lock: no build of ours is halfway through here
+        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    except OSError as exc:
+        raise OutputError(f"cannot write in the output folder: {exc.strerror}", file=display_path(out),
+                          hint="check the path and its permissions") from exc
+
+
+def _write_formats(graph: KnowledgeGraph, outputs: dict[str, str], tmp: Path, manifest: dict,
+                   say: Progress, fill: Callable[[Iterable[bytes]], None] | None) -> None:
+    """Write the serialisations into ``tmp`` (N-Triples first, fed to ``fill`` in a thread as they
+    are written; Turtle and JSON-LD in a forked process when the graph is large), then wait for
+    ``fill`` and the forked writer, and raise the first error."""
+    feed = _Feed() if fill is not None else None
+    here = dict(outputs)
+    # Turtle and JSON-LD by a second process, forked before any thread starts: the store's
+    # filling and checking keep this process's cores busy as it is (1M triples: -1 s).
+    aside = {name: fmt for name, fmt in outputs.items() if fmt != "nt"} if (
+        fill is not None and hasattr(os, "fork") and len(graph) >= FORK_WRITERS_FROM) else {}
+    writer = _ChildWriter(graph, aside, tmp) if aside else None
+    try:
+        if writer is not None:
+            say(f"writing {' and '.join(aside)} in a second process")
+            here = {name: fmt for name, fmt in outputs.items() if name not in aside}
+        filler = _Background(fill, feed) if fill is not None else None
+        try:
+            if feed is not None and "nt" not in outputs.values():
+                graph.serialize("nt", feed)  # type: ignore[arg-type]  # for the store only
+                feed.close()
+            for name, fmt in sorted(here.items(), key=lambda item: item[1] != "nt"):  # N-Triples first
+                say(f"writing {name}")
+                manifest["files"][name] = _write_hashed(graph, fmt, tmp / name, feed if fmt == "nt" else None)
+                if feed is not None and fmt == "nt":
+                    feed.close()
+                    say("checking the SHACL shapes and running the quality checks while the files are written")
+        except BaseException:
+            if feed is not None:
+                feed.close(failed=True)  # the filler stops, and its error is not the one to report
+            raise
+        if filler is not None:
+            filler.result()  # first: a failed check stops the writer rather than wait for it
+        if writer is not None:
+            manifest["files"].update(writer.result())
+    finally:
+        if writer is not None:
+            writer.stop()  # when something failed first; nothing to do when it has ended
+
+
+def _write_extras(graph: KnowledgeGraph, tmp: Path, manifest: dict, say: Progress,
+                  pages: dict[str, Callable[[KnowledgeGraph, Path], None]],
+                  folders: dict[str, Callable[[KnowledgeGraph, Path], list[Path]]]) -> None:
+    """Write the pages and fill the folders in ``tmp``, each file in the manifest."""
+    with staging(tmp):  # the page and network writers may write below the build folder here
+        for name, write_page in pages.items():
+            say(f"writing {name}")
+            write_page(graph, tmp / name)
+            manifest["files"][name] = _hash_entry(tmp / name)
+        for folder, fill_folder in folders.items():
+            say(f"writing {folder}/")
+            fill_folder(graph, tmp / folder)
+            for path in sorted(p for p in (tmp / folder).rglob("*") if p.is_file()):
+                manifest["files"][path.relative_to(tmp).as_posix()] = _hash_entry(path)
+
+
+def _write_manifest(out: Path, tmp: Path, manifest: dict) -> None:
+    """Write, synced, the list of the files of the build this one replaces (those it does not have
+    go when it is moved in), then the manifest, and sync ``tmp``: it is ready to be committed."""
+    with (tmp / REPLACES).open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(sorted(manifest_files(out) or ())))
+        fh.flush()
+        os.fsync(fh.fileno())
+    with (tmp / MANIFEST).open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    _fsync_dir(tmp)

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg.graph import KnowledgeGraph
-from kg.model.index import BROADER, SUBCLASS_OF, TYPE, index_of
+from kg.model.index import BROADER, SUBCLASS_OF, TYPE, GraphIndex, Props, index_of
 from kg.model.labels import local_name as _local
 from kg.model.membership import page_editions
 from kg.namespaces import KGO, OWL, PROV, RDF, RDFS, SCHEMA, SH, SKOS, XSD, shorten
@@ -145,6 +145,31 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
     index = index_of(graph)
     labels = index.display_labels()
     by_subject = index.nodes
+    types, parents, broader = _ontology_tables(by_subject)
+    classify = _classifier(parents)
+    entities = _entities(index, types, classify, labels, include_sources)
+    source_text = _source_text(index, types, classify, labels)
+    links, paired, roles_held, roles_in = _qualified_links(by_subject, entities, labels)
+    links.extend(_relation_links(by_subject, entities, labels, index.shortcuts, paired, include_sources))
+    editions = sorted((e for e in entities if entities[e].family == "edition"),
+                      key=lambda e: (_number(index.props(e).get(EDITION_NUMBER, ())), entities[e].label, e))
+    membership = page_editions(entities, {x: index.values(x, PART_OF) for x in entities},
+                               [(ln.source, ln.target) for ln in links if ln.kind == "participation"])
+    return Model(entities=entities, links=sorted(links, key=lambda ln: (ln.source, ln.target, ln.key, ln.id)),
+                 labels=labels, parents={k: sorted(v) for k, v in parents.items()},
+                 broader={k: sorted(v) for k, v in broader.items()}, source_text=source_text, editions=editions,
+                 membership=membership, roles_held={k: dict(v) for k, v in roles_held.items()},
+                 roles_in={k: dict(v) for k, v in roles_in.items()})
+
+
+#: The named-node objects of each subject's ``rdf:type``, ``rdfs:subClassOf`` and ``skos:broader``.
+_Tables = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]
+#: A class -> (its depth below its record family, the family), or (0, None) outside the families.
+_Classify = Callable[[str], tuple[int, str | None]]
+
+
+def _ontology_tables(by_subject: dict[str, Props]) -> _Tables:
+    """Each subject's types, direct superclasses and direct broader roles (named nodes only)."""
     types: dict[str, list[str]] = {}
     parents: dict[str, list[str]] = {}
     broader: dict[str, list[str]] = {}
@@ -153,8 +178,11 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
             found = [o.value for o in props.get(prop, ()) if isinstance(o, ox.NamedNode)]
             if found:
                 table[s] = found
-    shortcut_props = index.shortcuts
+    return types, parents, broader
 
+
+def _classifier(parents: dict[str, list[str]]) -> _Classify:
+    """Where a class stands among the record families, remembered per class (one per reading)."""
     family_of_class = {iri: fam for fam, iri in FAMILIES.items()}
     depth_cache: dict[str, tuple[int, str | None]] = {}
 
@@ -172,6 +200,12 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
         depth_cache[cls] = result
         return result
 
+    return classify
+
+
+def _entities(index: GraphIndex, types: dict[str, list[str]], classify: _Classify, labels: dict[str, str],
+              include_sources: bool) -> dict[str, Entity]:
+    """The entities: typed with their most specific class of a record family."""
     entities: dict[str, Entity] = {}
     for iri in sorted(types):
         ranked = sorted((-classify(c)[0], c, classify(c)[1]) for c in types[iri] if classify(c)[1] is not None)
@@ -186,14 +220,25 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
             description=_text(props.get(DESCRIPTION, ())),
             dates=_dates(props, labels), sources=sorted(o.value for o in props.get(DERIVED_FROM, ())),
             uncertain=any(o.value == UNCERTAIN for o in props.get(CERTAINTY, ())))
+    return entities
 
+
+def _source_text(index: GraphIndex, types: dict[str, list[str]], classify: _Classify,
+                 labels: dict[str, str]) -> dict[str, str]:
+    """Source IRI -> ``label <url>`` (the label alone without a URL)."""
     source_text = {}
     for iri, cls_list in types.items():
         if any(classify(c)[1] == "source" for c in cls_list):
             url = _text(index.props(iri).get(URL, ()))
             label = labels.get(iri) or _local(iri)
             source_text[iri] = f"{label} <{url}>" if url else label
+    return source_text
 
+
+def _qualified_links(by_subject: dict[str, Props], entities: dict[str, Entity], labels: dict[str, str]
+                     ) -> tuple[list[Link], set[tuple[str, str]], dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """The links of the qualified relation nodes, the pairs of entities they join (both ways), and the
+    roles each agent holds and each target has; adds the quantities' and claims' texts to the entities."""
     links: list[Link] = []
     paired: set[tuple[str, str]] = set()
     roles_held: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -210,7 +255,15 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
                 roles_held[link.source][link.key] += 1
                 roles_in[link.target][link.key] += 1
         _facts(s, props, entities, labels)
+    return links, paired, roles_held, roles_in
 
+
+def _relation_links(by_subject: dict[str, Props], entities: dict[str, Entity], labels: dict[str, str],
+                    shortcut_props: Collection[str], paired: set[tuple[str, str]],
+                    include_sources: bool) -> list[Link]:
+    """The plain relations between two entities (not schema, not a shortcut that repeats a qualified
+    relation between them), and with ``include_sources`` each entity's sources."""
+    links: list[Link] = []
     for s in sorted(entities):
         for p in sorted(by_subject.get(s, {})):
             objects = by_subject[s][p]
@@ -227,16 +280,7 @@ def read_model(graph: KnowledgeGraph, *, include_sources: bool = False) -> Model
                     continue
                 links.append(Link(f"{s} {p} {target}", s, target, "relation", p, labels.get(p) or _local(p),
                                   triples=((s, p, target),)))
-
-    editions = sorted((e for e in entities if entities[e].family == "edition"),
-                      key=lambda e: (_number(index.props(e).get(EDITION_NUMBER, ())), entities[e].label, e))
-    membership = page_editions(entities, {x: index.values(x, PART_OF) for x in entities},
-                               [(ln.source, ln.target) for ln in links if ln.kind == "participation"])
-    return Model(entities=entities, links=sorted(links, key=lambda ln: (ln.source, ln.target, ln.key, ln.id)),
-                 labels=labels, parents={k: sorted(v) for k, v in parents.items()},
-                 broader={k: sorted(v) for k, v in broader.items()}, source_text=source_text, editions=editions,
-                 membership=membership, roles_held={k: dict(v) for k, v in roles_held.items()},
-                 roles_in={k: dict(v) for k, v in roles_in.items()})
+    return links
 
 
 def _text(values: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:

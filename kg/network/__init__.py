@@ -76,6 +76,7 @@ left out; ``None`` when no neighbour has one).
 from __future__ import annotations
 
 from kg.network.exports import export_graph, export_id, write_csv, write_gexf, write_graphml, write_network_files
+from kg.network.filters import Filters, RoleFilter, parse_role_filter
 from kg.network.measures import (
     BETWEENNESS_SAMPLES,
     EXACT_BETWEENNESS_LIMIT,
@@ -87,15 +88,7 @@ from kg.network.measures import (
     measure,
 )
 from kg.network.paths import Link, Step, find_path
-from kg.network.projections import (
-    ORGANISATION_TIES,
-    PROJECTIONS,
-    Filters,
-    RoleFilter,
-    parse_role_filter,
-    project,
-    typed_graph,
-)
+from kg.network.projections import ORGANISATION_TIES, PROJECTIONS, project, typed_graph
 from kg.network.timeline import PERIODS, Period, Timeline, timeline
 
 __all__ = [

@@ -15,7 +15,8 @@ import numpy as np
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.model.facts import facts_of
-from kg.network.projections import RoleFilter, build_projection, check_projection, resolve_filters
+from kg.network.filters import RoleFilter, resolve_filters
+from kg.network.projections import build_projection, check_projection
 
 #: Seed of Louvain and of sampled betweenness: the same input always gives the same result.
 SEED = 42

@@ -13,7 +13,8 @@ from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.model.facts import facts_of
 from kg.namespaces import shorten
-from kg.network.projections import _typed, check_entity
+from kg.network.filters import check_entity
+from kg.network.projections import _typed
 
 #: Families that a path may not pass through unless asked (a shared city or country is context,
 #: not collaboration, and would make every two entities of a country two steps apart).

@@ -11,8 +11,9 @@ from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.model.facts import facts_of
 from kg.namespaces import shorten
+from kg.network.filters import Filters, RoleFilter, resolve_filters
 from kg.network.measures import SEED, Analysis, measure
-from kg.network.projections import Filters, RoleFilter, build_projection, check_projection, resolve_filters
+from kg.network.projections import build_projection, check_projection
 
 #: How :func:`timeline` cuts time.
 PERIODS = ("year", "edition")
