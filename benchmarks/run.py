@@ -183,8 +183,9 @@ print(f"{time.perf_counter() - t:.4f} {n}")
 QUESTIONS = """
 import json, statistics, subprocess, sys, time
 import pyoxigraph as ox
-from kg.answer import bind, run
-from kg.catalogue import load_catalogue
+from kg.questions.ask import run
+from kg.questions.catalogue import load_catalogue
+from kg.questions.params import bind
 from kg.graph import KnowledgeGraph
 from kg.namespaces import PREFIXES
 nt, repeats, params = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])

@@ -18,15 +18,15 @@ __all__ = ["KgError", "KnowledgeGraph", "ValidationError", "__version__", "build
            "validate"]
 
 if TYPE_CHECKING:
-    from kg.answer import query
     from kg.build_dir.reading import open_build
     from kg.errors import KgError, ValidationError
     from kg.graph import KnowledgeGraph
     from kg.pipeline import build, load, validate
+    from kg.questions.ask import query
 
 _LAZY = {
     "build": "kg.pipeline", "load": "kg.pipeline", "validate": "kg.pipeline", "open_build": "kg.build_dir.reading",
-    "query": "kg.answer", "viz": "kg.viz",
+    "query": "kg.questions.ask", "viz": "kg.viz",
     "KgError": "kg.errors", "ValidationError": "kg.errors", "KnowledgeGraph": "kg.graph",
 }
 

@@ -22,7 +22,7 @@ PROJECTIONS = ("person", "organisation", "country")
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "markdown")
 GRAPH_IRI = "https://w3id.org/coprod-kg/graph"  # kg.namespaces.GRAPH, without importing the RDF stack
 LARGE_INPUT = 8 * 1024 * 1024  # bytes of input above which progress is shown
-DEFAULT_MAX_ANSWER = "256M"  # kg.remote.MAX_ANSWER_BYTES, without importing the RDF stack
+DEFAULT_MAX_ANSWER = "256M"  # kg.endpoint.checks.MAX_ANSWER_BYTES, without importing the RDF stack
 MAX_ANSWER_HELP = (f"refuse a remote store's answer larger than this: bytes, or with a K, M or G suffix "
                    f"(default: {DEFAULT_MAX_ANSWER})")
 
@@ -129,6 +129,18 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("viz", help="write an interactive HTML graph (whole graph, neighbourhood, network, query)",
                        description=viz_command.DESCRIPTION)
     viz_command.add_arguments(p)
+
+    p = sub.add_parser("site", help="write the whole graph as a folder of static pages that open offline",
+                       description="Write the graph of the last build as a folder of static pages: a profile per "
+                                   "entity, a page per catalogue question, a timeline, charts, the networks and a "
+                                   "search over every name; they open from disk or any static host and make no "
+                                   "request. The folder is replaced only if it is empty or a previous site.")
+    p.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="FOLDER",
+                   help="the folder to write (default: site)")
+    p.add_argument("--queries", type=Path, help="the catalogue folder (default: the toolkit's queries)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="stop a catalogue question that runs longer (default: 60)")
+    build_input(p)
 
     p = sub.add_parser("serve", help="serve the build as a read-only SPARQL endpoint (the Oxigraph server)")
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
@@ -287,7 +299,7 @@ def _query(args: argparse.Namespace) -> int:
     from kg.errors import UsageError
 
     if args.target == "list":
-        from kg.catalogue import load_catalogue, render_list
+        from kg.questions.catalogue import load_catalogue, render_list
 
         text = render_list(load_catalogue(args.queries), markdown=args.format == "markdown")
         return _emit(args, text.encode("utf-8"))
@@ -302,8 +314,8 @@ def _query(args: argparse.Namespace) -> int:
         if name.strip() in params:
             raise UsageError(f"--param {name.strip()} is given twice", hint="give each parameter once")
         params[name.strip()] = value
-    from kg.answer import query
-    from kg.results import default_format, render
+    from kg.questions.ask import query
+    from kg.questions.results import default_format, render
 
     taken = sorted(set(params) & set(query.__kwdefaults__ or ()))  # names of query()'s own arguments
     if taken:
@@ -316,7 +328,8 @@ def _query(args: argparse.Namespace) -> int:
         if not target.is_file():
             raise UsageError("the query file does not exist", file=str(target),
                              hint="give a path to a .rq file, or a catalogue name (kg query list)")
-    from kg.remote import RemoteGraph, check_timeout
+    from kg.endpoint.checks import check_timeout
+    from kg.endpoint.remote import RemoteGraph
 
     args.timeout = check_timeout(args.timeout)  # nan, inf and 1e308 are refused
     from kg.isolated import parse_size
@@ -378,10 +391,10 @@ TIMELINE_COLUMNS = ["period", "nodes", "edges", "components", "communities", "en
 
 def _analyze(args: argparse.Namespace) -> int:
     from kg import network
-    from kg.answer import resolve
     from kg.errors import UsageError
     from kg.namespaces import KGO
-    from kg.results import render_rows
+    from kg.questions.resolve import resolve
+    from kg.questions.results import render_rows
 
     if args.top is not None and args.top < 1:
         raise UsageError("--top must be at least 1")
@@ -407,8 +420,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _path(args: argparse.Namespace) -> int:
     from kg import network
-    from kg.answer import resolve
-    from kg.results import render_rows
+    from kg.questions.resolve import resolve
+    from kg.questions.results import render_rows
 
     graph = _opened(args)
     a, b = resolve(graph, args.a).value, resolve(graph, args.b).value
@@ -427,6 +440,17 @@ def _viz(args: argparse.Namespace) -> int:
     result = viz_command.run(args)
     for warning in result.warnings:
         print(f"kg viz: warning: {warning}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
+def _site(args: argparse.Namespace) -> int:
+    from kg.site import site_from_build
+
+    result = site_from_build(args.build, args.output, data=args.data, ontology=args.ontology, queries=args.queries,
+                             timeout=args.timeout)
+    for warning in result.warnings:
+        print(f"kg site: warning: {warning}", file=sys.stderr)
     print(result.summary())
     return 0
 
@@ -460,7 +484,7 @@ def _serve(args: argparse.Namespace) -> int:
     args.bind = _bind_address(args.bind)
     import signal
 
-    from kg.serve import Server, ServerError, check_limits
+    from kg.endpoint.serve import Server, ServerError, check_limits
 
     check_limits(args.timeout, args.max_memory, args.max_request_bytes)  # before anything starts
 
@@ -487,7 +511,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _push(args: argparse.Namespace) -> int:
     from kg.build_dir.reading import open_build
-    from kg.remote import check_push, push
+    from kg.endpoint.push import check_push, push
     from kg.resources import default_ontology
 
     options = {"graph": args.graph, "update": args.update_endpoint, "store": args.store_endpoint,
@@ -506,4 +530,4 @@ def _push(args: argparse.Namespace) -> int:
 
 _COMMANDS = {"build": _build, "validate": _validate, "export": _export, "stats": _stats, "query": _query,
              "serve": _serve, "push": _push, "analyze": _analyze, "path": _path,
-             "viz": _viz}
+             "viz": _viz, "site": _site}

@@ -99,7 +99,7 @@ def check_graph(graph: KnowledgeGraph, ontology: str | Path = "ontology", *, sha
     # Both at once (the engine releases the GIL): the checks' answers are dropped when a shape fails.
     with ThreadPoolExecutor(max_workers=1) as pool:
         quality = pool.submit(run_checks, graph, queries) if checks else None
-        # SHACL Core as SPARQL on Oxigraph (kg.shacl_core): 0.15 s at 100k triples, where pyshacl over an
+        # SHACL Core as SPARQL on Oxigraph (kg.shacl.engine): 0.15 s at 100k triples, where pyshacl over an
         # rdflib copy took 45 s; the tests keep it in agreement with pyshacl.
         problems: list[Problem] = validate_shapes(graph, shapes_file, display_path(shapes_file))
         found = quality.result() if quality is not None else []
@@ -109,8 +109,8 @@ def check_graph(graph: KnowledgeGraph, ontology: str | Path = "ontology", *, sha
 def run_checks(graph: KnowledgeGraph, queries: str | Path | None = None) -> list[Problem]:
     """Run every ``checks/*-violation.rq`` of the catalogue; each row is a problem, located at the
     record of its ``?entity`` when the graph knows where that was curated."""
-    from kg.catalogue import default_root, load_catalogue
     from kg.namespaces import shorten
+    from kg.questions.catalogue import default_root, load_catalogue
 
     root = Path(queries) if queries is not None else default_root()
     if not (root / "checks").is_dir():

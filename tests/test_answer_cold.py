@@ -10,13 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import answer
-from kg.answer import labels, labels_of, normalise, resolve, run
-from kg.catalogue import load_catalogue
 from kg.errors import UsageError, ValidationError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import KG, KGO, PREFIXES
-from kg.results import render
+from kg.questions import labels as label_lookup
+from kg.questions.ask import run
+from kg.questions.catalogue import load_catalogue
+from kg.questions.labels import labels, labels_of, normalise
+from kg.questions.resolve import resolve
+from kg.questions.results import render
 
 SKOS, RDFS, RDF = PREFIXES["skos"], PREFIXES["rdfs"], PREFIXES["rdf"]
 PREF, ALT, LABEL = (ox.NamedNode(SKOS + "prefLabel"), ox.NamedNode(SKOS + "altLabel"),
@@ -206,7 +208,7 @@ def test_a_label_found_once_is_remembered(cold) -> None:
 
 
 def test_the_engine_lowercases_every_simple_character_as_normalise_does() -> None:
-    chars = [chr(c) for low, high in answer._simple_ranges() for c in range(low, high + 1)]
+    chars = [chr(c) for low, high in label_lookup._simple_ranges() for c in range(low, high + 1)]
     assert len(chars) > 30_000 and "A" in chars and "ß" not in chars and "Σ" not in chars and "\uff21" not in chars
     store = ox.Store()
     p = ox.NamedNode("http://example.org/p")
@@ -223,9 +225,9 @@ def test_no_simple_character_composes_with_the_one_before_it() -> None:
         if len(parts) == 2 and not parts[0].startswith("<"):
             seconds.add(int(parts[1], 16))
     seconds |= set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul vowels and finals
-    simple = {c for low, high in answer._simple_ranges() for c in range(low, high + 1)}
+    simple = {c for low, high in label_lookup._simple_ranges() for c in range(low, high + 1)}
     assert simple & seconds == set()
-    for low, high in answer._simple_ranges():  # the ranges taken whole are stable as they are
+    for low, high in label_lookup._simple_ranges():  # the ranges taken whole are stable as they are
         assert all(unicodedata.normalize("NFKC", chr(c)) == chr(c) for c in range(low, high + 1))
 
 
@@ -237,7 +239,7 @@ def test_no_simple_character_composes_with_the_one_before_it() -> None:
 def test_the_engines_pattern_tells_simple_labels(label: str, simple: bool) -> None:
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal(label)))
-    result = list(store.query('SELECT (REGEX(STR(?l), "' + answer._simple_pattern() + '") AS ?simple) '
+    result = list(store.query('SELECT (REGEX(STR(?l), "' + label_lookup._simple_pattern() + '") AS ?simple) '
                               "WHERE { ?s ?p ?l }"))
     assert result[0]["simple"].value == ("true" if simple else "false")
 
@@ -254,7 +256,7 @@ def test_label_lookup_finds_what_the_whole_index_finds(stored: list[str], typed:
                for i, text in enumerate(stored)]
     key = normalise(typed)
     cold_graph, warm_graph = KnowledgeGraph(triples), KnowledgeGraph(triples)
-    assert answer._labelled(cold_graph, key) == set(answer._index(warm_graph)[0].get(key, ()))
+    assert label_lookup.labelled(cold_graph, key) == set(label_lookup.label_index(warm_graph)[0].get(key, ()))
     if key:
         assert _outcome(cold_graph, typed) == _outcome(warm_graph, typed)
 
@@ -297,7 +299,7 @@ def test_table_labels_come_in_batches(monkeypatch) -> None:
     triples = [ox.Triple(ox.NamedNode(f"{KG}n{i}"), PREF, ox.Literal(f"Node {i}")) for i in range(25)]
     graph = KnowledgeGraph(triples + [ox.Triple(ox.NamedNode(f"{KG}n{i}"), p, ox.NamedNode(f"{KG}n{i + 1}"))
                                       for i in range(24)])
-    monkeypatch.setattr(answer, "_BATCH", 7)
+    monkeypatch.setattr(label_lookup, "_BATCH", 7)
     result = run(graph, "SELECT ?a ?b WHERE { ?a kg:p ?b }")
     assert result.labels() == {f"{KG}n{i}": f"Node {i}" for i in range(25)}
     assert "label-index" not in graph.cache

@@ -16,11 +16,12 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kg.answer import Answer, list_items, run
-from kg.catalogue import Question, load_catalogue
 from kg.graph import KnowledgeGraph
 from kg.namespaces import KG, KGO, PREFIXES
-from kg.results import render
+from kg.questions.answer import Answer, list_items
+from kg.questions.ask import run
+from kg.questions.catalogue import Question, load_catalogue
+from kg.questions.results import render
 
 CATALOGUE = load_catalogue(ROOT / "queries")
 SKOS = PREFIXES["skos"]

@@ -18,12 +18,12 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kg.answer import run
-from kg.catalogue import load_catalogue, parse_question, render_list
 from kg.errors import QueryError, QueryTimeout, UsageError, ValidationError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import KG, KGO, PREFIXES
-from kg.results import neutralise, render
+from kg.questions.ask import run
+from kg.questions.catalogue import load_catalogue, parse_question, render_list
+from kg.questions.results import neutralise, render
 
 ROLE = PREFIXES["role"]
 CATALOGUE = load_catalogue(ROOT / "queries")
@@ -575,8 +575,8 @@ def test_missing_and_unknown_parameters_are_reported_together(graph) -> None:
 
 
 def test_typed_literal_parameters_are_checked() -> None:
-    from kg.answer import to_term
-    from kg.catalogue import Param
+    from kg.questions.catalogue import Param
+    from kg.questions.params import to_term
 
     graph = KnowledgeGraph([])
     assert to_term(graph, Param("y", "year"), "2024") == ox.Literal(

@@ -17,10 +17,12 @@ import pyoxigraph as ox
 import pytest
 from conftest import need, run_kg
 
-from kg.answer import run
-from kg.catalogue import load_catalogue
+from kg.endpoint.checks import Endpoints
+from kg.endpoint.push import push
+from kg.endpoint.remote import RemoteGraph, substitute
 from kg.namespaces import GRAPH, KG
-from kg.remote import Endpoints, RemoteGraph, push, substitute
+from kg.questions.ask import run
+from kg.questions.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries")
@@ -179,7 +181,7 @@ def test_endpoint_conventions() -> None:
 
 def test_serve_is_read_only(built: Path) -> None:
     oxigraph()
-    from kg.serve import Server
+    from kg.endpoint.serve import Server
 
     with Server(built / "build", "127.0.0.1", free_port()) as server:
         rows = RemoteGraph(server.query_url).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows

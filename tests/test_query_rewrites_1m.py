@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kg.answer import run
-from kg.catalogue import load_catalogue
 from kg.graph import KnowledgeGraph
 from kg.namespaces import KG, KGO, PREFIXES
+from kg.questions.ask import run
+from kg.questions.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue(ROOT / "queries")
 ROLE = PREFIXES["role"]

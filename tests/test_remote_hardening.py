@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import run_kg
 
+from kg.endpoint.checks import MAX_ANSWER_BYTES, EndpointError, answer_limit, check_endpoint
+from kg.endpoint.remote import RemoteGraph
 from kg.errors import QueryTimeout, UsageError
-from kg.remote import MAX_ANSWER_BYTES, EndpointError, RemoteGraph, answer_limit, check_endpoint
 
 USER, PASSWORD = "alice", "s3cret-pw"
 BASIC = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()

@@ -24,7 +24,7 @@ import pytest
 from conftest import run_kg
 from test_endpoint import free_port, oxigraph
 
-from kg.serve import Server, remove_stale_stores, store_folder
+from kg.endpoint.serve import Server, remove_stale_stores, store_folder
 from kg.sparql_limits import MAX_DEPTH, FederationRefused, QueryTooDeep, check_query, check_served_query, scan
 
 DEEP = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000

@@ -1,4 +1,4 @@
-"""The built-in SHACL validator (kg.shacl_core, SPARQL on Oxigraph) agrees with pyshacl (kg.shacl).
+"""The built-in SHACL validator (kg.shacl.engine, SPARQL on Oxigraph) agrees with pyshacl (kg.shacl).
 
 Each broken graph is the curated graph with one targeted mutation; both validators run on it and
 must report the same results: the same (focus node, source shape or path, constraint component,
@@ -82,11 +82,11 @@ def same_blank_nodes(problem: Problem) -> Problem:
 
 def core_keys(graph: KnowledgeGraph, shapes: Path = SHAPES) -> tuple[set, list]:
     """The built-in validator's violations, in the same two forms."""
-    from kg import shacl_core
+    from kg.shacl import engine as shacl_engine
 
     keys = {(key_of(r.focus), key_of(r.shape if isinstance(r.shape, ox.NamedNode) else r.path), r.component,
-             key_of(r.value)) for r in shacl_core.results(graph, shapes)}
-    return keys, shacl_core.validate(graph, shapes, DISPLAY)
+             key_of(r.value)) for r in shacl_engine.results(graph, shapes)}
+    return keys, shacl_engine.validate(graph, shapes, DISPLAY)
 
 
 def first(graph: KnowledgeGraph, sparql: str) -> dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]:
@@ -253,7 +253,7 @@ def test_a_broken_graph_gets_the_same_results_as_pyshacl(case: str, graph: Knowl
 
 def test_every_constraint_of_the_shapes_file_is_covered() -> None:
     """The corpus breaks every kind of constraint shapes.ttl uses (and targets through a subclass)."""
-    from kg.shacl_core import SUPPORTED
+    from kg.shacl.engine import SUPPORTED
 
     not_constraints = {"targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "property", "path",
                        "message", "severity", "deactivated"}
@@ -336,7 +336,7 @@ UNSUPPORTED = {
 
 @pytest.mark.parametrize("feature", list(UNSUPPORTED))
 def test_an_unsupported_feature_is_refused_by_name(feature: str, graph, tmp_path: Path) -> None:
-    from kg.shacl_core import ShapesError, validate
+    from kg.shacl.engine import ShapesError, validate
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(SHAPES.read_text(encoding="utf-8") + f"\nkgo:ExtraShape a sh:NodeShape ; "
@@ -357,7 +357,7 @@ def test_an_unsupported_feature_is_refused_by_name(feature: str, graph, tmp_path
     ("ex:A a sh:NodeShape ; sh:targetClass kgo:Person ; sh:property [ sh:minCount 1 ] .", "needs a sh:path"),
 ])
 def test_a_malformed_shape_is_refused(text: str, words: str, graph, tmp_path: Path) -> None:
-    from kg.shacl_core import ShapesError, validate
+    from kg.shacl.engine import ShapesError, validate
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <https://example.org/s#> .\n"

@@ -32,9 +32,10 @@ import pytest
 from conftest import need, triples_of
 from test_endpoint import PARAMS, free_port
 
-from kg.catalogue import Question, load_catalogue
+from kg.endpoint.checks import Endpoints
+from kg.endpoint.remote import RemoteGraph
 from kg.namespaces import GRAPH
-from kg.remote import Endpoints, RemoteGraph
+from kg.questions.catalogue import Question, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries")

@@ -94,7 +94,7 @@ def graph_spec(graph: KnowledgeGraph, *, include_sources: bool = False, styles: 
 def entity_iri(graph: KnowledgeGraph, entity: str, *, include_sources: bool = False) -> str:
     """The IRI of the entity ``entity`` names (a label, an id, a prefixed name or an IRI), checked to be
     one the pages draw; a :class:`UsageError` lists candidates otherwise."""
-    from kg.answer import resolve
+    from kg.questions.resolve import resolve
 
     iri = resolve(graph, str(entity)).value
     model = model_of(graph, include_sources=include_sources)
@@ -223,7 +223,7 @@ def query_spec(graph: KnowledgeGraph, query: str | Path, params: Mapping[str, An
     as in :func:`kg.query`. A CONSTRUCT or DESCRIBE draws the entities its triples name and the links
     they state (a participation when its agent and target triples are there); a SELECT draws one edge per
     pair of the first two columns that hold entities (or ``columns``), the other columns in its tooltip."""
-    from kg.answer import query as ask
+    from kg.questions.ask import query as ask
 
     kwargs = dict(params or {})
     answer = ask(query, graph=graph, queries=queries, timeout=timeout, **kwargs)

@@ -1,4 +1,4 @@
-"""The limits of ``kg serve`` (:mod:`kg.serve`): seconds per request, memory of the server, bytes per
+"""The limits of ``kg serve`` (:mod:`kg.endpoint.serve`): seconds per request, memory of the server, bytes per
 request, read and checked from the command line's text."""
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The shape-level SHACL constraint components: counts, sh:uniqueLang, sh:closed and sh:property.
 
 Unlike value components, these are not a test of one value node: they keep their parameters on the
-shape and give their own parts of the focus pass (:meth:`~kg.shacl_model.Component.focus_checks`),
-of conformance to a nested shape (:meth:`~kg.shacl_model.Component.nested`) and queries. They are
-registered, with the value components, in :mod:`kg.shacl_components`.
+shape and give their own parts of the focus pass (:meth:`~kg.shacl.model.Component.focus_checks`),
+of conformance to a nested shape (:meth:`~kg.shacl.model.Component.nested`) and queries. They are
+registered, with the value components, in :mod:`kg.shacl.components`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 
 from kg.namespaces import SH
-from kg.shacl_model import (
+from kg.shacl.model import (
     MAX_NESTED_COUNT,
     Compiling,
     Component,
@@ -46,7 +46,7 @@ class MinCountComponent(Component):
     """sh:minCount: at least so many values of the path.
 
     A sh:minCount of 1 is part of the focus pass (with sh:maxCount 1, one OPTIONAL join binding a
-    first and a second value); other counts are the count pass of :mod:`kg.shacl_validator`."""
+    first and a second value); other counts are the count pass of :mod:`kg.shacl.validator`."""
 
     name = "minCount"
     which = "Less"
@@ -194,7 +194,7 @@ def closed_filter(shape: Shape, p: str) -> str:
 
 class PropertyComponent(Component):
     """sh:property: the values of a property shape's path conform to it (read here, checked by the
-    passes of :mod:`kg.shacl_validator` and in nested shapes by :meth:`nested`)."""
+    passes of :mod:`kg.shacl.validator` and in nested shapes by :meth:`nested`)."""
 
     name = "property"
 

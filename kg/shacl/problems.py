@@ -1,6 +1,6 @@
 """SHACL validation results as problems located at the records behind their focus nodes.
 
-Shared by both engines of :mod:`kg.shacl`: the built-in one (:mod:`kg.shacl_core`) and pyshacl.
+Shared by both engines of :mod:`kg.shacl`: the built-in one (:mod:`kg.shacl.engine`) and pyshacl.
 """
 
 from __future__ import annotations

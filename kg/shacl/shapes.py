@@ -1,7 +1,7 @@
-"""Reading a SHACL shapes file into :class:`~kg.shacl_model.Shape` s, refusing what the engine cannot evaluate.
+"""Reading a SHACL shapes file into :class:`~kg.shacl.model.Shape` s, refusing what the engine cannot evaluate.
 
 The parameters of shapes are read here (paths, targets, messages, severity); those of each constraint
-component by the component itself (:data:`kg.shacl_components.COMPONENTS`).
+component by the component itself (:data:`kg.shacl.components.COMPONENTS`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.namespaces import OWL, RDFS, SH, XSD, shorten
-from kg.shacl_components import COMPONENTS
-from kg.shacl_model import RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, Shape, ShapesError, Term, name_of
+from kg.shacl.components import COMPONENTS
+from kg.shacl.model import RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, Shape, ShapesError, Term, name_of
 
 #: The parameters of shapes themselves (targets, paths, messages ...), beside the components'.
 SHAPE_PARAMETERS = frozenset(SH + n for n in (
@@ -60,7 +60,7 @@ class ShapesGraph:
 
     def unsupported(self, message: str) -> ShapesError:
         """An error naming something of SHACL the built-in validator does not evaluate."""
-        return self.error(message, "the built-in validator evaluates SHACL Core (see kg/shacl_core.py); pyshacl "
+        return self.error(message, "the built-in validator evaluates SHACL Core (see kg/shacl/engine.py); pyshacl "
                           "evaluates more: kg.shacl.validate_shapes(..., engine=\"pyshacl\")")
 
     def where(self, node: Term) -> str:

@@ -9,7 +9,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg.export_keys import _CHUNK, _NAMESPACES, _XSD_STRING, _literal_parts, _term, key_triples
+from kg.export.keys import _CHUNK, _NAMESPACES, _XSD_STRING, _literal_parts, _term, key_triples
 from kg.namespaces import PREFIXES, RDF_TYPE, XSD
 
 _TURTLE_HEAD = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode() + b"\n"

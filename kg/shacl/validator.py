@@ -13,10 +13,10 @@ import pyoxigraph as ox
 
 from kg.graph import KnowledgeGraph
 from kg.namespaces import RDFS
-from kg.shacl_compiler import Compiler
-from kg.shacl_components import COMPONENTS, MAX_COUNT, MIN_COUNT
-from kg.shacl_model import RDF_TYPE, Detail, FocusCheck, Result, Row, Shape, Term, ValueConstraint, false, sparql_term
-from kg.shacl_shapes import ShapesGraph
+from kg.shacl.compiler import Compiler
+from kg.shacl.components import COMPONENTS, MAX_COUNT, MIN_COUNT
+from kg.shacl.model import RDF_TYPE, Detail, FocusCheck, Result, Row, Shape, Term, ValueConstraint, false, sparql_term
+from kg.shacl.shapes import ShapesGraph
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Running the SHACL shapes of ``ontology/shapes.ttl`` over the built graph.
 
 Every violation is reported against the record (file and line) that produced its focus node.
-Two engines give the same problems: :mod:`kg.shacl_core` compiles the shapes to SPARQL on the
+Two engines give the same problems: :mod:`kg.shacl.engine` compiles the shapes to SPARQL on the
 embedded Oxigraph store (SHACL Core; seconds at a million triples), and pyshacl over an rdflib copy
 of the graph (:func:`check_shapes`, the reference implementation; 25-50 s at 100k triples).
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg import shacl_core
 from kg.errors import Problem
 from kg.graph import KnowledgeGraph
 from kg.namespaces import SH
-from kg.shacl_problems import located_problem, unreadable_shapes
+from kg.shacl.engine import validate as builtin_validate
+from kg.shacl.problems import located_problem, unreadable_shapes
 
 __all__ = ["ENGINES", "check_shapes", "located_problem", "problems_from_results", "pyshacl_results",
            "unreadable_shapes", "validate_shapes"]
@@ -25,11 +25,11 @@ ENGINES = ("oxigraph", "pyshacl")
 def validate_shapes(graph: KnowledgeGraph, shapes: Path, display: str, *, engine: str = "oxigraph") -> list[Problem]:
     """The SHACL violations of ``graph`` against the shapes file, as located problems, sorted.
 
-    ``engine`` is ``oxigraph`` (:func:`kg.shacl_core.validate`, which raises
-    :class:`kg.shacl_core.ShapesError` for SHACL features beyond SHACL Core) or ``pyshacl``.
+    ``engine`` is ``oxigraph`` (:func:`kg.shacl.engine.validate`, which raises
+    :class:`kg.shacl.engine.ShapesError` for SHACL features beyond SHACL Core) or ``pyshacl``.
     """
     if engine == "oxigraph":
-        return shacl_core.validate(graph, shapes, display)
+        return builtin_validate(graph, shapes, display)
     if engine == "pyshacl":
         return sorted(check_shapes(graph, shapes, display))
     raise ValueError(f"unknown SHACL engine {engine!r}; one of {', '.join(ENGINES)}")

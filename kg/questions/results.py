@@ -10,7 +10,7 @@
   prefixes, control characters made visible, columns aligned (wide CJK characters count twice).
 
 Names (on by default; ``labels=False``, ``kg query --no-labels``, gives the plain W3C result,
-byte for byte as before). The labelled columns are those of :class:`kg.answer.Names`: a column
+byte for byte as before). The labelled columns are those of :class:`kg.questions.answer.Names`: a column
 holding IRIs with labels, or lists of ids (``sources``).
 
 - ``csv`` and ``tsv``: a ``<column>_label`` column right after each labelled column: the label of
@@ -34,10 +34,10 @@ import unicodedata
 import pyoxigraph as ox
 
 from kg import export
-from kg.answer import Answer, Names, list_items
 from kg.graph import QueryResult, Term
 from kg.namespaces import XSD, shorten
 from kg.output import neutralise
+from kg.questions.answer import Answer, Names, list_items
 
 FORMATS = ("table", "csv", "tsv", "json", "ttl")
 MAX_CELL = 60  # characters of a table cell; csv and json give whole values

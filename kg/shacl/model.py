@@ -1,8 +1,8 @@
 """The SHACL engine's data: shapes, constraints, results, and the base of a constraint component.
 
-The engine (:mod:`kg.shacl_core`) is layered so that imports go one way: this module, then the
-components (:mod:`kg.shacl_components`), then reading the shapes (:mod:`kg.shacl_shapes`), compiling
-them (:mod:`kg.shacl_compiler`) and running them (:mod:`kg.shacl_validator`). A component reaches
+The engine (:mod:`kg.shacl.engine`) is layered so that imports go one way: this module, then the
+components (:mod:`kg.shacl.components`), then reading the shapes (:mod:`kg.shacl.shapes`), compiling
+them (:mod:`kg.shacl.compiler`) and running them (:mod:`kg.shacl.validator`). A component reaches
 the reader and the compiler only through the two protocols below.
 """
 
@@ -181,7 +181,7 @@ Query: TypeAlias = tuple[str, Callable[[list[Row]], list[Result]]]
 
 
 class Reader(Protocol):
-    """What a component reads its parameters with (:class:`kg.shacl_shapes.ShapesGraph`)."""
+    """What a component reads its parameters with (:class:`kg.shacl.shapes.ShapesGraph`)."""
 
     def objects(self, s: Term, p: str) -> list[Term]: ...
     def one(self, s: Term, p: str) -> Term | None: ...
@@ -197,7 +197,7 @@ class Reader(Protocol):
 
 
 class Compiling(Protocol):
-    """What a component compiles its SPARQL with (:class:`kg.shacl_compiler.Compiler`)."""
+    """What a component compiles its SPARQL with (:class:`kg.shacl.compiler.Compiler`)."""
 
     def fresh(self) -> str: ...
     def instance_of(self, x: str, classes: Sequence[str]) -> str: ...
@@ -215,7 +215,7 @@ class Component:
     (:meth:`condition`), and words a failure with :meth:`message`. A *shape-level* component (counts,
     sh:uniqueLang, sh:closed ...) keeps its parameters on the shape and gives its own parts of the
     focus pass (:meth:`focus_checks`), of conformance in nested shapes (:meth:`nested`) and queries
-    (:meth:`queries`). Register an instance in :mod:`kg.shacl_components`; nothing else changes.
+    (:meth:`queries`). Register an instance in :mod:`kg.shacl.components`; nothing else changes.
     """
 
     #: The main parameter (``minCount``), which names the component (sh:MinCountConstraintComponent).

@@ -1,4 +1,4 @@
-"""The front of ``kg serve`` (:mod:`kg.serve`): the address the user chose, which checks each request
+"""The front of ``kg serve`` (:mod:`kg.endpoint.serve`): the address the user chose, which checks each request
 and forwards what a read-only endpoint needs to the Oxigraph server on loopback, streaming its answer
 back until the time limit. It refuses a query that calls another endpoint (``SERVICE``), a query nested
 too deep (:mod:`kg.sparql_limits`), updates, a request larger than the limit, and an answer that takes
@@ -14,7 +14,7 @@ import socket
 import time
 import urllib.parse
 
-from kg.serve_limits import Limits, ServerError, shown_size
+from kg.endpoint.limits import Limits, ServerError, shown_size
 from kg.sparql_limits import QueryRefused, check_served_query
 
 _QUERY_PATHS = ("/query", "/sparql")

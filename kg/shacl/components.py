@@ -1,9 +1,9 @@
 """The SHACL Core constraint components the engine evaluates, one class each, behind a registry.
 
 :data:`COMPONENTS` maps the IRI of each component (sh:ClassConstraintComponent ...) to the object
-that reads its parameters and compiles them (see :class:`kg.shacl_model.Component`). The value
+that reads its parameters and compiles them (see :class:`kg.shacl.model.Component`). The value
 components are here, the shape-level ones (counts, sh:uniqueLang, sh:closed, sh:property) in
-:mod:`kg.shacl_shape_components`. Adding a component is one class and its entry in the list at the
+:mod:`kg.shacl.shape_components`. Adding a component is one class and its entry in the list at the
 end of this module, whose order is the order in which a shape's parameters are read, and so the order
 of the parts of every query (kept stable: shapes often share a query, and each distinct query runs once).
 """
@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pyoxigraph as ox
 
 from kg.namespaces import RDFS, SH, XSD, shorten
-from kg.shacl_model import (
+from kg.shacl.model import (
     RDF_LANGSTRING,
     Compiling,
     Component,
@@ -31,7 +31,7 @@ from kg.shacl_model import (
     name_of,
     sparql_term,
 )
-from kg.shacl_shape_components import (
+from kg.shacl.shape_components import (
     ClosedComponent,
     MaxCountComponent,
     MinCountComponent,
@@ -333,7 +333,7 @@ class HasValueComponent(Component):
             f"does not contain a value in the set: {name_of(hv)}")]
 
 
-MIN_COUNT = MinCountComponent()  # the count pass of kg.shacl_validator words its results with these two
+MIN_COUNT = MinCountComponent()  # the count pass of kg.shacl.validator words its results with these two
 MAX_COUNT = MaxCountComponent()
 # The registry, in reading order: sh:closed reads the property shapes before sh:property (which
 # checks them), so that a nested shape tests its predicates before its property shapes, as it always has.

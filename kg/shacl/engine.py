@@ -3,7 +3,7 @@
 pyshacl (:func:`kg.shacl.check_shapes`) copies the graph into rdflib and checks every focus node
 in Python: 25-50 s at 100k triples. This validator compiles each shape into a few SPARQL queries
 that Oxigraph answers for all focus nodes at once, returning only what is broken (about 1.5 s for
-the project's shapes at a million triples; see :class:`~kg.shacl_validator.Validator` for the plan):
+the project's shapes at a million triples; see :class:`~kg.shacl.validator.Validator` for the plan):
 
 * the focus nodes of a shape are one graph pattern (its targets; sh:targetClass follows
   rdfs:subClassOf* in the data graph through a class closure computed once in Python, never as a
@@ -30,10 +30,10 @@ the shapes file (SHACL-SPARQL, property pairs, qualified value shapes, rules ...
 :class:`ShapesError` naming it, never silently ignored.
 
 This module is the engine's entry; the engine is layered, each module importing only those before it:
-:mod:`kg.shacl_model` (shapes, constraints, results, the base of a constraint component),
-:mod:`kg.shacl_shape_components` and :mod:`kg.shacl_components` (one class per constraint component,
-and the registry of them all), :mod:`kg.shacl_shapes` (reading the shapes file),
-:mod:`kg.shacl_compiler` (constraints as SPARQL expressions) and :mod:`kg.shacl_validator` (the
+:mod:`kg.shacl.model` (shapes, constraints, results, the base of a constraint component),
+:mod:`kg.shacl.shape_components` and :mod:`kg.shacl.components` (one class per constraint component,
+and the registry of them all), :mod:`kg.shacl.shapes` (reading the shapes file),
+:mod:`kg.shacl.compiler` (constraints as SPARQL expressions) and :mod:`kg.shacl.validator` (the
 queries and their rounds). It reaches the store only through :meth:`kg.graph.KnowledgeGraph.solutions`.
 
 Known differences from pyshacl, none of which the project's data can produce: Oxigraph stores
@@ -50,11 +50,11 @@ import pyoxigraph as ox
 
 from kg.errors import Problem
 from kg.graph import KnowledgeGraph
-from kg.shacl_components import COMPONENTS, register
-from kg.shacl_model import Compiling, Component, Reader, Result, Shape, ShapesError, ValueConstraint
-from kg.shacl_problems import located_problem, unreadable_shapes
-from kg.shacl_shapes import SUPPORTED, ShapesGraph, read_shapes
-from kg.shacl_validator import Validator
+from kg.shacl.components import COMPONENTS, register
+from kg.shacl.model import Compiling, Component, Reader, Result, Shape, ShapesError, ValueConstraint
+from kg.shacl.problems import located_problem, unreadable_shapes
+from kg.shacl.shapes import SUPPORTED, ShapesGraph, read_shapes
+from kg.shacl.validator import Validator
 
 __all__ = [
     "COMPONENTS",

@@ -17,8 +17,8 @@ time limit (the server's own limit is not checked inside every loop of its evalu
 The server dies with the process that started it (``PR_SET_PDEATHSIG`` on Linux), and each store
 folder holds the process id of its ``kg serve``, so a store left by a killed one is removed by the next.
 
-Here: the server's process and its store; the front is :mod:`kg.serve_front`, the limits
-:mod:`kg.serve_limits` (their names used by callers are here too).
+Here: the server's process and its store; the front is :mod:`kg.endpoint.front`, the limits
+:mod:`kg.endpoint.limits` (their names used by callers are here too).
 """
 
 from __future__ import annotations
@@ -40,10 +40,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from kg.errors import BuildMissing, UsageError
-from kg.namespaces import GRAPH
-from kg.serve_front import Front
-from kg.serve_limits import (
+from kg.endpoint.front import Front
+from kg.endpoint.limits import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_MAX_REQUEST,
     DEFAULT_TIMEOUT,
@@ -51,6 +49,8 @@ from kg.serve_limits import (
     ServerError,
     check_limits,
 )
+from kg.errors import BuildMissing, UsageError
+from kg.namespaces import GRAPH
 
 __all__ = [
     "DEFAULT_MAX_MEMORY", "DEFAULT_MAX_REQUEST", "DEFAULT_TIMEOUT", "OWNER_FILE", "SERVE_PREFIX", "Limits",

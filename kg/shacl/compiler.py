@@ -1,6 +1,6 @@
 """Compiling shapes into SPARQL boolean expressions on a node variable (never raising SPARQL errors).
 
-The constraint components (:mod:`kg.shacl_components`) give the expression of each constraint; this
+The constraint components (:mod:`kg.shacl.components`) give the expression of each constraint; this
 module gives what they share: the class closure of the data graph, SHACL instances, checked regular
 expressions and conformance to a whole shape, which nested shapes (sh:node, sh:or ...) are made of.
 """
@@ -13,9 +13,9 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.graph import KnowledgeGraph
-from kg.shacl_components import COMPONENTS
-from kg.shacl_model import RDF_TYPE, Shape, ShapesError, ValueConstraint, name_of
-from kg.shacl_shapes import ShapesGraph
+from kg.shacl.components import COMPONENTS
+from kg.shacl.model import RDF_TYPE, Shape, ShapesError, ValueConstraint, name_of
+from kg.shacl.shapes import ShapesGraph
 
 
 class Compiler:

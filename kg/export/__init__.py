@@ -13,8 +13,8 @@ triple can be rebuilt. A million keys sort in one to two seconds, where the tupl
 graph keeps the keys, packed (:class:`PackedKeys`), rather than the triples (a Python triple
 costs about 450 bytes). Writing from keys needs no Python triple at all.
 
-The sort keys are :mod:`kg.export_keys`, the N-Triples and Turtle writers :mod:`kg.export_turtle`,
-the JSON-LD writer :mod:`kg.export_jsonld`; their public names are here too.
+The sort keys are :mod:`kg.export.keys`, the N-Triples and Turtle writers :mod:`kg.export.turtle`,
+the JSON-LD writer :mod:`kg.export.jsonld`; their public names are here too.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg.export_jsonld import _write_jsonld, compact
-from kg.export_keys import (
+from kg.export.jsonld import _write_jsonld, compact
+from kg.export.keys import (
     PackedKeys,
     key_triples,
     keys_of,
@@ -36,8 +36,8 @@ from kg.export_keys import (
     term_part,
     triple_key,
 )
-from kg.export_turtle import _TURTLE_HEAD as _TURTLE_HEAD  # the tests compare with it
-from kg.export_turtle import _write_ntriples, _write_turtle, _write_turtle_keys, nt_quote
+from kg.export.turtle import _TURTLE_HEAD as _TURTLE_HEAD  # the tests compare with it
+from kg.export.turtle import _write_ntriples, _write_turtle, _write_turtle_keys, nt_quote
 
 __all__ = [
     "FORMATS", "PackedKeys", "compact", "key_triples", "keys_of", "nt_quote", "predicate_part", "sort_key",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
-from kg.export_keys import _CHUNK, _NAMESPACES, _XSD_STRING, _literal_parts
+from kg.export.keys import _CHUNK, _NAMESPACES, _XSD_STRING, _literal_parts
 from kg.namespaces import PREFIXES
 
 
