@@ -113,7 +113,7 @@ def test_service_inside_strings_iris_and_comments_is_not_the_keyword() -> None:
             check_served_query(text)
 
 
-def test_the_front_passes_queries_the_ui_and_its_assets_through(server: Server) -> None:
+def test_the_front_passes_queries_and_serves_its_own_query_page(server: Server) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != 'SERVICE') }"
     status, kind, body = ask(server.query_url + "?" + urllib.parse.urlencode({"query": count}),
                              headers={"Accept": "text/csv"})
@@ -125,10 +125,12 @@ def test_the_front_passes_queries_the_ui_and_its_assets_through(server: Server) 
     status, kind, body = ask(server.url + "sparql", b"query=ASK+%7B%7D", {"Content-Type":
                                                                           "application/x-www-form-urlencoded"})
     assert status == 200 and b"true" in body
-    status, kind, page = ask(server.url)
-    assert status == 200 and kind.startswith("text/html") and b"yasgui" in page
-    for asset in ("yasgui.min.js", "yasgui.min.css", "logo.svg"):
+    status, kind, page = ask(server.url)  # our query page (tests/test_endpoint_page.py), not Oxigraph's
+    assert status == 200 and kind.startswith("text/html") and b"/kg-endpoint/page.js" in page
+    for asset in ("kg-endpoint/page.js", "kg-endpoint/page.css"):
         assert ask(server.url + asset)[0] == 200, asset
+    for asset in ("yasgui.min.js", "yasgui.min.css", "logo.svg"):
+        assert ask(server.url + asset)[0] == 404, asset
     status, _, _ = ask(server.url + "update", b"update=DROP+ALL", {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 403
 

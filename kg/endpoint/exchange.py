@@ -234,13 +234,16 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener(url: str, deadline: _Deadline, who: str) -> urllib.request.OpenerDirector:
+def _opener(url: str, deadline: _Deadline, who: str, *, signed: bool = True
+            ) -> tuple[urllib.request.OpenerDirector, urllib.request.HTTPDigestAuthHandler | None]:
     """The opener of one exchange: http(s) only, within the deadline, redirects within the origin of
-    ``url``, and the credentials (if any) for that origin only."""
+    ``url``, and (when ``signed``) the credentials, if any, for that origin only; with the Digest
+    handler when the credentials are for Digest."""
     handlers: list[urllib.request.BaseHandler] = [
         urllib.request.ProxyHandler(), urllib.request.UnknownHandler(), urllib.request.HTTPDefaultErrorHandler(),
         _Redirects(who), urllib.request.HTTPErrorProcessor(), _HTTPHandler(deadline), _HTTPSHandler(deadline)]
-    creds = credentials()
+    creds = credentials() if signed else None
+    digest_handler = None
     if creds:
         user, password, scheme = creds
         parts = urllib.parse.urlsplit(url)
@@ -248,7 +251,8 @@ def _opener(url: str, deadline: _Deadline, who: str) -> urllib.request.OpenerDir
         if scheme == "digest":
             digest = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             digest.add_password(None, root, user, password)
-            handlers.append(urllib.request.HTTPDigestAuthHandler(digest))
+            digest_handler = urllib.request.HTTPDigestAuthHandler(digest)
+            handlers.append(digest_handler)
         else:  # sent with the first request (as SPARQL clients do), as a header no redirect carries
             basic = urllib.request.HTTPPasswordMgrWithPriorAuth()
             basic.add_password(None, root, user, password, is_authenticated=True)
@@ -256,7 +260,32 @@ def _opener(url: str, deadline: _Deadline, who: str) -> urllib.request.OpenerDir
     opener = urllib.request.OpenerDirector()
     for handler in handlers:
         opener.add_handler(handler)
-    return opener
+    return opener, digest_handler
+
+
+def _sign_in_advance(request: urllib.request.Request, handler: urllib.request.HTTPDigestAuthHandler,
+                     deadline: _Deadline, who: str) -> None:
+    """Give ``request`` (one with a body) its Digest ``Authorization`` before it is sent. Digest needs
+    the server's challenge first; sent unsigned, a large body meets a server that answers 401 and
+    closes the connection before reading it (a broken pipe: Virtuoso does so). So the challenge is
+    asked for with an empty request (``OPTIONS``, no credentials, nothing changed on the store), and
+    the request is signed with it. Without a challenge the request goes as it is."""
+    probe = urllib.request.Request(request.full_url, method="OPTIONS", headers={"User-Agent": USER_AGENT})
+    opener, _ = _opener(request.full_url, deadline, who, signed=False)
+    try:
+        with opener.open(probe, timeout=deadline.remaining()):
+            return  # no challenge: the store does not ask for credentials here
+    except urllib.error.HTTPError as exc:
+        challenges = [v for v in (exc.headers.get_all("WWW-Authenticate") or []) if v.lower().startswith("digest ")]
+        exc.close()
+    except (OSError, http.client.HTTPException):
+        return  # the request itself will say what is wrong
+    if not challenges:
+        return
+    fields = urllib.request.parse_keqv_list([f for f in urllib.request.parse_http_list(challenges[0][7:]) if f])
+    signature = handler.get_authorization(request, fields)
+    if signature:
+        request.add_unredirected_header(handler.auth_header, f"Digest {signature}")
 
 
 def exchange(url: str, method: str, body: bytes | None, headers: Mapping[str, str], *, timeout: float,
@@ -268,8 +297,11 @@ def exchange(url: str, method: str, body: bytes | None, headers: Mapping[str, st
     :class:`EndpointError` for an answer too large, a redirect elsewhere, or no HTTP answer."""
     request = urllib.request.Request(url, data=body, method=method, headers={"User-Agent": USER_AGENT, **headers})
     with _Deadline(timeout) as deadline:
+        opener, digest = _opener(url, deadline, who)
         try:
-            with _opener(url, deadline, who).open(request, timeout=timeout) as response:
+            if digest is not None and body:
+                _sign_in_advance(request, digest, deadline, who)
+            with opener.open(request, timeout=timeout) as response:
                 content_type = str(response.headers.get("Content-Type", ""))
                 raw = _read(response, limit, deadline, who, url)
         except urllib.error.HTTPError as exc:

@@ -2,7 +2,8 @@
 and forwards what a read-only endpoint needs to the Oxigraph server on loopback, streaming its answer
 back until the time limit. It refuses a query that calls another endpoint (``SERVICE``), a query nested
 too deep (:mod:`kg.sparql_limits`), updates, a request larger than the limit, and an answer that takes
-longer than the time limit."""
+longer than the time limit. It serves the query page itself (:mod:`kg.endpoint.page`) at ``/``; the
+Oxigraph server's own page (which asks an outside host for prefixes) is not served."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ import time
 import urllib.parse
 
 from kg.endpoint.limits import Limits, ServerError, shown_size
+from kg.endpoint.page import HEADERS, Asset, page_assets
 from kg.sparql_limits import QueryRefused, check_served_query
 
 _QUERY_PATHS = ("/query", "/sparql")
 _QUERY_TYPES = ("application/sparql-query", "application/x-www-form-urlencoded")
+#: What GET and HEAD may read from the server: queries and the Graph Store's reads, nothing else.
+_READ_PATHS = (*_QUERY_PATHS, "/store")
 _PASSED_HEADERS = ("content-type", "content-disposition", "cache-control", "vary", "last-modified", "etag")
 
 
@@ -31,6 +35,7 @@ class Front(http.server.ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.limits = limits
         self.upstream = 0
+        self.assets: dict[str, Asset] = page_assets()  # read once, before the port is taken
         try:
             super().__init__((host, port), _Handler)
         except OSError as exc:
@@ -159,8 +164,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         path, pairs = self._split()
+        asset = self.server.assets.get(path)
+        if asset is not None:
+            self._serve(asset)
+            return
+        if path not in _READ_PATHS:
+            raise _Refusal(404, "nothing here: the query page is at /, the SPARQL endpoint at /query")
         self._checked(pairs)
         self._relay(path, pairs, None, None)
+
+    def _serve(self, asset: Asset) -> None:
+        """One file of the query page, with its policy headers."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", asset.content_type)
+        self.send_header("Content-Length", str(len(asset.body)))
+        for name, value in HEADERS:
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(asset.body)
 
     def _relay(self, path: str, pairs: list[tuple[str, str]], body: bytes | None, kind: str | None) -> None:
         """Send the request (as checked, re-encoded) to the server; stream its answer back until the

@@ -8,7 +8,7 @@ default graph, so queries work with or without ``default-graph-uri``. The server
 ``serve-read-only`` on it, on a free loopback port, so the protocol's update operations are refused.
 
 The front listens on the address the user chose and forwards to the server what a read-only endpoint
-needs (queries, the query UI and its assets, the graph store's reads). It refuses what the server
+needs (queries, our own query page (kg/endpoint/page.py), the graph store's reads). It refuses what the server
 cannot be told to refuse: a query that calls another endpoint (``SERVICE``: the server would send a
 request to any address the query names), a query nested deep enough to overflow the server's stack
 (:mod:`kg.sparql_limits`), a request larger than the limit, and an answer that takes longer than the
