@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, need
+from conftest import DATA, ONTOLOGY, ROOT, need, run_kg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +29,7 @@ import kg.viz
 from kg.errors import OutputError, UsageError
 from kg.namespaces import KG, KGO
 from kg.viz import command
+from kg.viz.legend import ALL_LABELS, FONT_HIDDEN, FONT_SHOWN, LABELS_SHOWN, MAX_EDGE_WIDTH, by_community, by_country
 from kg.viz.page import VIS_NETWORK_SHA256, pack, script_json, unpack
 from kg.viz.spec import MAX_SIZE, MIN_SIZE
 from kg.viz.styles import ASSETS, load_styles
@@ -259,6 +260,8 @@ def test_styles_fall_back_and_a_class_or_role_needs_no_code(graph, tmp_path) -> 
     ('[roles."role:mentor"]\nwidth = -1\n', "is not a number of pixels"),
     ("classes = 3\n", "must be a table"),
     ("[classes\n", "not valid TOML"),
+    ('[palette]\ncolours = ["#00f"]\n', "is not #rrggbb"),
+    ("[palette]\ncolours = []\n", "must be a list"),
 ])
 def test_a_bad_styles_file_is_refused(tmp_path, entry, message) -> None:
     path = tmp_path / "styles.toml"
@@ -283,6 +286,82 @@ def test_projection(graph) -> None:
     mentors = kg.viz.projection_spec(graph, "person", role="mentor", edition="ip-plan-edition-1")
     assert mentors.title == "Collaboration between people (role mentor, edition First IP Plan (2022-2023))"
     assert {k("malcolm-clarke"), k("vikram-channa")} <= {n.id for n in mentors.nodes}
+
+
+def test_the_person_network_is_coloured_by_community_and_sized_by_area(small_graph) -> None:
+    spec = kg.viz.projection_spec(small_graph, "person")
+    assert spec.colour_by == "community"
+    # Communities ordered by size, then by their smallest member id; the palette's colours in that order.
+    palette = load_styles().palette
+    assert [(c.key, c.label, c.colour, c.count, c.detail) for c in spec.colours] == [
+        ("community-1", "Community 1", palette[0], 3, "Ada Moss, Ben Rao, Ivo Tan"),
+        ("community-2", "Community 2", palette[1], 2, "Cai Jones, Fei Song"),
+        ("community-3", "Community 3", palette[2], 2, "Dong Wei, Eva Lin"),
+        ("community-4", "Community 4", palette[3], 1, "Cleo Diaz")]
+    assert {n.label: (n.colour_key, n.colour) for n in spec.nodes} == {
+        "Ada Moss": ("community-1", palette[0]), "Ben Rao": ("community-1", palette[0]),
+        "Ivo Tan": ("community-1", palette[0]), "Cai Jones": ("community-2", palette[1]),
+        "Fei Song": ("community-2", palette[1]), "Dong Wei": ("community-3", palette[2]),
+        "Eva Lin": ("community-3", palette[2]), "Cleo Diaz": ("community-4", palette[3])}
+    assert "community: 1" in spec.node(k("ada-moss")).tooltip.splitlines()  # as the legend numbers it
+    # Sizes: the area grows with the measure, from MIN_SIZE (0) to MAX_SIZE (the largest).
+    top = max(n.measure for n in spec.nodes)
+    for n in spec.nodes:
+        assert n.size == pytest.approx((MIN_SIZE ** 2 + (MAX_SIZE ** 2 - MIN_SIZE ** 2) * n.measure / top) ** 0.5,
+                                       abs=0.01)
+    assert spec.sizes == [{"value": 1, "size": 14.76}, {"value": 7, "size": 33.79}, {"value": 8, "size": 36.0}]
+    # Edge width by weight: the style's width for one shared context, MAX_EDGE_WIDTH for the heaviest.
+    base = load_styles().relations["co-participation"].width
+    weights = {e.id: float(e.tooltip.split("weight: ")[1].split()[0]) for e in spec.edges}
+    heaviest = max(weights.values())
+    assert all(e.width == (MAX_EDGE_WIDTH if weights[e.id] == heaviest else base) for e in spec.edges
+               if weights[e.id] in (1, heaviest))
+    # Eight nodes: every label is shown at the fitted zoom, the most central the largest.
+    fonts = {n.label: n.font for n in spec.nodes}
+    assert min(fonts.values()) >= spec.label_threshold and fonts["Ada Moss"] == FONT_SHOWN[1]
+    countries = kg.viz.visualise(small_graph, projection="person", colour_by="country").spec
+    assert countries.colour_by == "country"
+    assert [(c.key, c.label, c.colour, c.count) for c in countries.colours] == [
+        ("Southland", "Southland", palette[0], 2), ("Eastland", "Eastland", palette[1], 1),
+        ("no country", "No country known", load_styles().palette_other, 5)]
+    assert countries.node(k("ada-moss")).colour_key == "Southland"
+
+
+def test_colourings_order_their_categories_and_share_a_colour_beyond_the_palette() -> None:
+    community = {"e": 0, "d": 0, "a": 1, "b": 1, "c": 2, "f": 3}
+    coloured = by_community(community, {"d": 2.0}, str.upper, ("#000001", "#000002", "#000003"), "#999999")
+    assert [(c.key, c.label, c.colour, c.count, c.detail) for c in coloured.categories] == [
+        ("community-1", "Community 1", "#000001", 2, "A, B"), ("community-2", "Community 2", "#000002", 2, "D, E"),
+        ("community-3", "Community 3", "#000003", 1, "C"), ("others", "Community 4", "#999999", 1, "")]
+    assert coloured.keys["f"] == "others" and coloured.colour("f") == "#999999"
+    # A node of several countries takes the one most nodes have; ties by name.
+    by = by_country({"a": ["X", "Y"], "b": ["Y"], "c": ["Z", "X"], "d": [], "e": ["W"]}, ("#000001", "#000002"),
+                    "#999999")
+    assert by.keys == {"a": "X", "b": "others", "c": "X", "d": "no country", "e": "W"}
+    assert [(c.key, c.colour, c.count, c.detail) for c in by.categories] == [
+        ("X", "#000001", 2, ""), ("W", "#000002", 1, ""), ("others", "#999999", 1, "Y"),
+        ("no country", "#999999", 1, "")]
+
+
+def test_the_overview_labels_the_important_nodes_and_knows_every_name(graph, whole) -> None:
+    spec = whole.spec
+    assert spec.colour_by == "class" and spec.colours == []
+    person = load_styles().classes[KGO + "Person"].colour
+    assert {n.colour for n in spec.nodes if n.group == "kgo:Person"} == {person}
+    shown = [n for n in spec.nodes if n.font >= spec.label_threshold]
+    assert len(spec.nodes) > ALL_LABELS and len(shown) == LABELS_SHOWN
+    # The programme and its editions first, then the best connected.
+    starts = {n.id for n in spec.nodes if n.group in ("kgo:Programme", "kgo:ProgrammeEdition")}
+    assert starts <= {n.id for n in shown}
+    others = [n for n in spec.nodes if n.id not in starts]
+    assert min(n.measure for n in shown if n.id not in starts) >= max(n.measure for n in others if n not in shown)
+    assert all(FONT_HIDDEN[0] <= n.font <= FONT_HIDDEN[1] < spec.label_threshold for n in spec.nodes if n not in shown)
+    # Every other name of a node (other languages, alternative names): what the page's search matches.
+    assert spec.node(k("malcolm-clarke")).names == ["柯文思"]
+    with pytest.raises(UsageError, match="colour_by colours a projection"):
+        kg.viz.visualise(graph, colour_by="country")
+    with pytest.raises(UsageError, match="unknown colouring"):
+        kg.viz.visualise(graph, projection="person", colour_by="class")
 
 
 def test_query_construct_draws_its_triples(small_graph) -> None:
@@ -457,8 +536,8 @@ def test_the_command_module_is_light_and_agrees_with_the_library() -> None:
     code = "import sys, kg.viz.command; print(sorted(m for m in ('networkx', 'pyoxigraph') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
-    assert (command.MAX_NODES, command.MEASURES, command.PROJECTIONS) == (
-        kg.viz.MAX_NODES, kg.viz.MEASURES, kg.viz.PROJECTIONS)
+    assert (command.MAX_NODES, command.MEASURES, command.PROJECTIONS, command.COLOUR_BY) == (
+        kg.viz.MAX_NODES, kg.viz.MEASURES, kg.viz.PROJECTIONS, kg.viz.legend.COLOUR_BY)
 
 
 def test_command_writes_a_page_from_the_build(graph, tmp_path) -> None:
@@ -479,7 +558,8 @@ def test_command_writes_a_page_from_the_build(graph, tmp_path) -> None:
     assert result.summary().startswith(f"Wrote {tmp_path / 'x.html'}: Neighbourhood of IP Plan Exhibition")
     for argv, message in ((["--depth", "2"], "--depth goes with --focus"), (["-o", "x.txt"], "not an .html"),
                           (["--query", "mentors", "--columns", "a"], "not two column names"),
-                          (["--query", "mentors", "-p", "edition"], "is not NAME=VALUE")):
+                          (["--query", "mentors", "-p", "edition"], "is not NAME=VALUE"),
+                          (["--colour-by", "country"], "--colour-by goes with --projection")):
         with pytest.raises(UsageError, match=message):
             command.run(parser.parse_args([*argv, "--build", str(build)]))
 
@@ -504,8 +584,8 @@ def browser():
 class Opened:
     """A page open in the browser, with every request, console message and script error it caused."""
 
-    def __init__(self, browser, path: Path) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 800})
+    def __init__(self, browser, path: Path, height: int = 800) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": height})
         self.requests: list[str] = []
         self.console: list[tuple[str, str]] = []
         self.errors: list[str] = []
@@ -615,7 +695,10 @@ def test_a_hostile_label_runs_no_script(browser, hostile, tmp_path) -> None:
                                   "return t && t.style.visibility === 'visible'; }", timeout=5_000)
     tip = opened.js("document.querySelector('div.vis-tooltip').textContent")
     assert tip.startswith(IMG) and "<svg onload=alert(2)>" in tip
-    assert opened.js("document.querySelectorAll('img, iframe, object, embed, a[href]').length") == 0
+    assert opened.js("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    # The only links are the sources' addresses, built as links (http(s) only, a new tab, no opener).
+    links = opened.js("[...document.querySelectorAll('a')].map(a => [a.getAttribute('href'), a.target, a.rel])")
+    assert links and all(link == ["https://example.org/hostile", "_blank", "noopener noreferrer"] for link in links)
     assert opened.js("document.querySelectorAll('[onerror], [onload], [onclick]').length") == 0
     assert opened.js("document.scripts.length") == 3
     assert opened.js("window.__ran") == []
@@ -635,3 +718,75 @@ def test_a_graph_of_thousands_of_nodes_draws_whole(browser, tmp_path) -> None:
     opened.page.close()
 
 
+
+
+def test_the_person_network_shows_its_communities_with_a_legend(browser, small_built, tmp_path) -> None:
+    out = tmp_path / "people.html"
+    done = run_kg("viz", "--projection", "person", "-o", str(out), cwd=small_built)
+    assert done.returncode == 0, done.stderr.decode()
+    opened = Opened(browser, out)
+    opened.check_clean()
+    drawn = opened.js("Object.fromEntries(Object.values(kgViz.network.body.nodes).map(n => "
+                      "[n.id, n.options.color.background]))")
+    spec = kg.viz.projection_spec(kg.load(small_built / "data", small_built / "ontology"), "person")
+    community = {n.id: n.colour_key for n in spec.nodes}
+    assert {community[a] != community[b] for a in drawn for b in drawn} == {True, False}
+    assert all((drawn[a] == drawn[b]) == (community[a] == community[b]) for a in drawn for b in drawn)
+    legend = opened.js("[...document.querySelectorAll('#kg-colours label')].map(l => l.textContent)")
+    assert legend == ["Community 1Ada Moss, Ben Rao, Ivo Tan3", "Community 2Cai Jones, Fei Song2",
+                      "Community 3Dong Wei, Eva Lin2", "Community 4Cleo Diaz1"]
+    assert opened.js("document.getElementById('kg-colour-by').textContent") == "Communities"
+    assert opened.js("[...document.querySelectorAll('#kg-sizes .kg-size')].map(d => d.textContent)") == [
+        "weighted degree 1", "weighted degree 7", "weighted degree 8"]
+    radii = opened.js("[...document.querySelectorAll('#kg-sizes circle')].map(c => +c.getAttribute('r'))")
+    assert radii == sorted(radii) and radii[0] < radii[-1] / 2
+    opened.screenshot("viz-person-network.png")
+    # A community's box filters it out, and the rest is laid out again and fitted.
+    opened.page.click("#kg-colours input[data-key='community-1']")
+    opened.page.wait_for_function("() => kgViz.settled === true", timeout=20_000)
+    assert opened.js("kgViz.nodeView.length") == 5
+    opened.check_clean()
+    opened.page.close()
+
+
+def test_the_overview_reads_at_the_fitted_zoom_and_finds_every_name(browser, built) -> None:
+    opened = Opened(browser, built / "build" / "overview.html", height=900)
+    opened.check_clean()
+    spec = unpack(json.loads(opened.js("document.getElementById('kg-data').textContent")))
+    # Labels by importance: at the fitted zoom only the important ones are drawn; zoomed in, more.
+    count = ("(() => { const t = kgViz.network.body.nodes, s = kgViz.network.getScale(); return Object.values(t)"
+             ".filter(n => n.options.font.size * s >= kgViz.spec.label_threshold - 0.01).length; })()")
+    assert opened.js(count) == sum(n["font"] >= spec["label_threshold"] for n in spec["nodes"]) == LABELS_SHOWN
+    opened.js("kgViz.network.moveTo({scale: kgViz.network.getScale() * 1.6})")
+    assert opened.js(count) > LABELS_SHOWN
+    opened.page.click("#kg-fit")
+    # Search matches names in every language.
+    opened.page.fill("#kg-search", "柯文思")
+    opened.page.press("#kg-search", "Enter")
+    assert opened.js("kgViz.network.getSelectedNodes()") == [k("malcolm-clarke")]
+    assert opened.js("document.getElementById('kg-search-result').textContent") == "Malcolm Clarke (柯文思)"
+    details = opened.js("document.getElementById('kg-details').textContent")
+    assert details.startswith("Malcolm Clarke") and "also: 柯文思" in details
+    # Its sources are links (http(s) only, a new tab, no opener).
+    links = opened.js("[...document.querySelectorAll('#kg-details a')].map(a => [a.href, a.target, a.rel])")
+    assert links and all(re.match(r"https?://", h) and t == "_blank" and r == "noopener noreferrer"
+                         for h, t, r in links)
+    # The details panel is in view in a 1280x900 window, also when the side panel is scrolled.
+    inside = ("(() => { const r = document.getElementById('kg-details').getBoundingClientRect(); "
+              "return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; })()")
+    assert opened.js(inside)
+    opened.js("document.getElementById('kg-side').scrollTop = 100000")
+    assert opened.js("document.getElementById('kg-side').scrollTop") > 0 and opened.js(inside)
+    opened.screenshot("viz-overview-search.png")
+    # A filter lays the remaining nodes out again and fits them; without it, Python's positions return.
+    first = next(n for n in spec["nodes"] if n["group"] == "kgo:Work")
+    opened.page.click("#kg-classes input[data-key='kgo:Person']")
+    opened.page.wait_for_function("() => kgViz.settled === true", timeout=30_000)
+    moved = opened.js(f"kgViz.network.getPosition({json.dumps(first['id'])})")
+    assert (round(moved["x"]), round(moved["y"])) != (round(first["x"]), round(first["y"]))
+    opened.page.click("#kg-classes input[data-key='kgo:Person']")
+    opened.page.wait_for_function("() => kgViz.settled === true", timeout=30_000)
+    back = opened.js(f"kgViz.network.getPosition({json.dumps(first['id'])})")
+    assert abs(back["x"] - first["x"]) < 1 and abs(back["y"] - first["y"]) < 1
+    opened.check_clean()
+    opened.page.close()

@@ -29,8 +29,8 @@ def visualise(graph: KnowledgeGraph | None = None, *, focus: str | None = None, 
               params: Mapping[str, Any] | None = None, role: str | None = None, edition: str | None = None,
               since: str | date | None = None, until: str | date | None = None, include_sources: bool = False,
               include_uncertain: bool = False, columns: tuple[str, str] | None = None, size_by: str | None = None,
-              max_nodes: int = MAX_NODES, styles: Styles | str | Path | None = None, title: str | None = None,
-              seed: int = SEED, build: str | Path = "build", data: str | Path = "data",
+              colour_by: str | None = None, max_nodes: int = MAX_NODES, styles: Styles | str | Path | None = None,
+              title: str | None = None, seed: int = SEED, build: str | Path = "build", data: str | Path = "data",
               ontology: str | Path = "ontology", queries: str | Path | None = None,
               timeout: float | None = None) -> Page:
     """A graph page of ``graph`` (default: the graph of the build in ``build``): the whole graph, or the
@@ -38,7 +38,8 @@ def visualise(graph: KnowledgeGraph | None = None, *, focus: str | None = None, 
     ``organisation``, ``country``; filtered by ``role``, ``edition``, ``since``, ``until``), or the result
     of a ``query`` (a catalogue name, a ``.rq`` file or SPARQL; ``params`` bound as in :func:`kg.query`).
     At most one of ``focus``, ``projection`` and ``query``. Node size follows ``size_by`` (``degree``;
-    with kg.network also ``weighted_degree``, ``betweenness``, ``pagerank``)."""
+    with kg.network also ``weighted_degree``, ``betweenness``, ``pagerank``); the nodes of a projection
+    are coloured by ``colour_by`` (``community``, the default, or ``country``), the others by class."""
     chosen = [name for name, value in (("focus", focus), ("projection", projection), ("query", query))
               if value is not None]
     if len(chosen) > 1:
@@ -48,6 +49,10 @@ def visualise(graph: KnowledgeGraph | None = None, *, focus: str | None = None, 
         raise UsageError("role, edition, since and until filter a projection", field="projection",
                          hint="add projection='person' (or organisation, country); the page itself has "
                               "filters by class, role and edition")
+    if colour_by is not None and projection is None:
+        raise UsageError("colour_by colours a projection", field="colour_by",
+                         hint="add projection='person' (or organisation, country); other views are coloured "
+                              "by class")
     if params and query is None:
         raise UsageError("params are the parameters of a query", field="params", hint="add query=NAME")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
@@ -61,7 +66,8 @@ def visualise(graph: KnowledgeGraph | None = None, *, focus: str | None = None, 
     common: dict[str, Any] = {"styles": style, "max_nodes": max_nodes, "seed": seed, "title": title}
     if projection is not None:
         spec = projection_spec(graph, projection, role=role, edition=edition, since=since, until=until,
-                               include_uncertain=include_uncertain, size_by=size_by, **common)
+                               include_uncertain=include_uncertain, size_by=size_by,
+                               colour_by=colour_by or "community", **common)
     elif focus is not None:
         spec = neighbourhood_spec(graph, focus, depth, include_sources=include_sources, size_by=size_by or "degree",
                                   **common)

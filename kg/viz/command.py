@@ -21,11 +21,12 @@ from kg.errors import UsageError
 if TYPE_CHECKING:
     from kg.viz.spec import VisualSpec
 
-# The library's values (kg.viz.spec.MAX_NODES, kg.viz.views.MEASURES and PROJECTIONS; a test keeps them
-# equal), repeated so that building the parser loads neither the RDF stack nor networkx.
+# The library's values (kg.viz.spec.MAX_NODES, kg.viz.views.MEASURES and PROJECTIONS, kg.viz.legend.COLOUR_BY;
+# a test keeps them equal), repeated so that building the parser loads neither the RDF stack nor networkx.
 MAX_NODES = 5000
 MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank")
 PROJECTIONS = ("person", "organisation", "country")
+COLOUR_BY = ("community", "country")
 
 DESCRIPTION = (
     "Write an interactive graph as one HTML file that opens in any browser, offline: the whole graph, the "
@@ -73,6 +74,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size-by", choices=MEASURES, help="node size: degree (default), or with kg.network "
                                                       "weighted_degree (default of projections), betweenness, "
                                                       "pagerank")
+    p.add_argument("--colour-by", choices=COLOUR_BY, help="with --projection: node colour by community (default) "
+                                                         "or country; other views are coloured by class")
     p.add_argument("--max-nodes", type=int, default=MAX_NODES, metavar="N",
                    help=f"above this, draw the N best connected nodes and say so (default: {MAX_NODES})")
     p.add_argument("--title", help="the page's title")
@@ -110,7 +113,8 @@ def run(args: argparse.Namespace) -> VizResult:
                          hint="e.g. -o graph.html")
     checks = (("--depth", args.depth != 1 and args.focus is None, "--focus"),
               ("--param", bool(args.param) and args.query is None, "--query"),
-              ("--columns", args.columns is not None and args.query is None, "--query"))
+              ("--columns", args.columns is not None and args.query is None, "--query"),
+              ("--colour-by", args.colour_by is not None and args.projection is None, "--projection"))
     for option, wrong, needs in checks:
         if wrong:
             raise UsageError(f"{option} goes with {needs}", field=option, hint=f"add {needs}, or leave {option} out")
@@ -126,7 +130,8 @@ def run(args: argparse.Namespace) -> VizResult:
         opened.graph, focus=args.focus, depth=args.depth, projection=args.projection, query=args.query,
         params=parse_params(args.param) or None, role=args.role, edition=args.edition, since=args.since,
         until=args.until, include_sources=args.sources, include_uncertain=args.include_uncertain, columns=columns,
-        size_by=args.size_by, max_nodes=args.max_nodes, styles=args.styles, title=args.title, queries=args.queries,
+        size_by=args.size_by, colour_by=args.colour_by, max_nodes=args.max_nodes, styles=args.styles, title=args.title,
+        queries=args.queries,
         timeout=args.timeout)
     path = page.save(args.output)
     return VizResult(path, page.spec, list(opened.warnings))

@@ -1,8 +1,9 @@
 """The visual spec: what a page draws, as plain data (the first of the two stages, graph -> spec -> HTML).
 
-A :class:`VisualSpec` lists nodes (id, label, class, group, colour, shape, size, position, tooltip text)
-and edges (from, to, label, role, style, tooltip text), the legend entries of the classes and roles
-drawn, and the programme editions a page can filter by. It is JSON-serialisable (:meth:`VisualSpec.to_dict`),
+A :class:`VisualSpec` lists nodes (id, label, other names, class, group, colour and its category, shape,
+size, label size, position, tooltip text) and edges (from, to, label, role, style, width by weight, tooltip
+text), the legend entries of the classes and roles drawn, of the colours (communities or countries) and of
+the sizes, and the programme editions a page can filter by. It is JSON-serialisable (:meth:`VisualSpec.to_dict`),
 sorted and laid out with a fixed seed, so the same graph always gives the same spec. Every string in it
 is text, never markup: the page shows it as text.
 """
@@ -10,13 +11,22 @@ is text, never markup: the page shows it as text.
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kg.viz.layout import SEED, layout
+from kg.viz.legend import (
+    LABEL_MAX,
+    LABEL_THRESHOLD,
+    PRIORITY_FAMILIES,
+    Colouring,
+    area_size,
+    edge_width,
+    label_fonts,
+    size_legend,
+)
 from kg.viz.model import Entity, Model, prefixed
 from kg.viz.styles import EdgeStyle, NodeStyle, Styles
 
@@ -45,6 +55,9 @@ class VisNode:
     focus: bool = False
     x: float | None = None
     y: float | None = None
+    font: float = 0.0  # the label's size in pixels at the fitted zoom (kg.viz.legend.label_fonts)
+    colour_key: str = ""  # the colour's category: its group, or a community or country of spec.colours
+    names: list[str] = field(default_factory=list)  # its other names (alternative, other languages)
 
 
 @dataclass
@@ -76,6 +89,7 @@ class LegendEntry:
     shape: str = ""  # classes
     dashes: bool | list[int] = False  # roles
     width: float = 0.0  # roles
+    detail: str = ""  # colours: the largest members of a community, the countries grouped as others
 
 
 @dataclass
@@ -96,6 +110,11 @@ class VisualSpec:
     focus: str | None = None
     total_nodes: int = 0  # before any reduction
     total_edges: int = 0
+    colour_by: str = "class"  # class (the styles), community or country
+    colours: list[LegendEntry] = field(default_factory=list)  # the categories, when not coloured by class
+    sizes: list[dict[str, float]] = field(default_factory=list)  # reference {"value", "size"} of the legend
+    label_threshold: float = LABEL_THRESHOLD  # labels smaller on screen (pixels) are not drawn
+    label_max: float = LABEL_MAX  # nor drawn larger
 
     def to_dict(self) -> dict[str, Any]:
         """The spec as plain JSON values (edges with ``from`` and ``to``)."""
@@ -128,6 +147,8 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     extra: dict[str, list[str]] = field(default_factory=dict)  # more tooltip lines per node
     node_editions: dict[str, Iterable[str]] | None = None  # overrides the model's membership
+    names: dict[str, list[str]] = field(default_factory=dict)  # other names per node (the search's)
+    colouring: Colouring | None = None  # colours by community or country instead of by class
 
 
 @dataclass
@@ -221,11 +242,34 @@ def make_spec(model: Model, draft: Draft, styles: Styles, *, size_by: str = "deg
         notes.append(f"Showing the {len(nodes):,} nodes with the highest {size_by.replace('_', ' ')} of "
                      f"{total_nodes:,} ({len(edges):,} of {total_edges:,} edges). Narrow the view (a focus, a "
                      f"projection or a query) to see the others.")
-    top = max((values.get(n, 0.0) for n in nodes), default=0.0)
     where = layout(nodes, [(e.source, e.target) for e in edges], seed=seed) if positions else {}
-    editions_of = draft.node_editions if draft.node_editions is not None else model.membership
+    vis_nodes = _vis_nodes(model, draft, styles, nodes, values, where, size_by if measures is None else None)
+    vis_edges, legend = _vis_edges(model, draft, styles, edges)
+    colouring = draft.colouring
+    return VisualSpec(
+        title=draft.title, view=draft.view, nodes=vis_nodes, edges=vis_edges,
+        classes=_class_legend(model, styles, vis_nodes),
+        roles=sorted(legend.values(), key=lambda r: (r.label, r.key)),
+        editions=[{"id": e, "label": model.label(e)} for e in model.editions
+                  if any(e in n.editions for n in vis_nodes)],
+        size_by=size_by, layout=f"python(seed={seed})" if positions else "none", directed=draft.directed,
+        notes=notes, focus=draft.focus, total_nodes=total_nodes, total_edges=total_edges,
+        colour_by=colouring.by if colouring else "class",
+        colours=[LegendEntry(c.key, c.label, c.colour, sum(n.colour_key == c.key for n in vis_nodes), shape="dot",
+                             detail=c.detail) for c in colouring.categories] if colouring else [],
+        sizes=size_legend((values.get(n, 0.0) for n in nodes), MIN_SIZE, MAX_SIZE))
 
-    vis_nodes = []
+
+def _vis_nodes(model: Model, draft: Draft, styles: Styles, nodes: list[str], values: Mapping[str, float],
+               where: Mapping[str, tuple[float, float]], measure_line: str | None) -> list[VisNode]:
+    """The drawn nodes: styled by class (or coloured by the draft's colouring), sized by area."""
+    top = max((values.get(n, 0.0) for n in nodes), default=0.0)
+    editions_of = draft.node_editions if draft.node_editions is not None else model.membership
+    priority = {n for n in nodes if n == draft.focus or
+                (n in model.entities and model.entities[n].family in PRIORITY_FAMILIES)}
+    fonts = label_fonts(nodes, values, priority)
+    colouring = draft.colouring
+    out = []
     for n in nodes:
         entity = model.entities.get(n)
         cls = entity.cls if entity else ""
@@ -233,15 +277,26 @@ def make_spec(model: Model, draft: Draft, styles: Styles, *, size_by: str = "deg
         value = values.get(n, 0.0)
         lines = node_lines(model, entity) if entity else [model.label(n), prefixed(n)]
         lines += draft.extra.get(n, [])
-        if measures is None:
-            lines.append(f"{size_by.replace('_', ' ')}: {_number(value)}")
-        size = MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(value / top) if top > 0 and value > 0 else MIN_SIZE
+        if measure_line is not None:
+            lines.append(f"{measure_line.replace('_', ' ')}: {_number(value)}")
         x, y = where.get(n, (None, None))
-        vis_nodes.append(VisNode(
-            id=n, label=model.label(n), cls=prefixed(cls) if cls else "", group=_group_key(node_style),
-            colour=node_style.colour, shape=node_style.shape, size=round(size, 2), tooltip="\n".join(lines),
-            measure=_number(value), editions=sorted(editions_of.get(n, ())), focus=n == draft.focus, x=x, y=y))
+        group = _group_key(node_style)
+        coloured = colouring is not None and n in colouring.keys
+        out.append(VisNode(
+            id=n, label=model.label(n), cls=prefixed(cls) if cls else "", group=group,
+            colour=colouring.colour(n) if coloured else node_style.colour,  # type: ignore[union-attr]
+            shape=node_style.shape, size=round(area_size(value, top, MIN_SIZE, MAX_SIZE), 2),
+            tooltip="\n".join(lines), measure=_number(value), editions=sorted(editions_of.get(n, ())),
+            focus=n == draft.focus, x=x, y=y, font=fonts[n],
+            colour_key=colouring.keys[n] if coloured else group,  # type: ignore[union-attr]
+            names=list(draft.names.get(n, ()))))
+    return out
 
+
+def _vis_edges(model: Model, draft: Draft, styles: Styles,
+               edges: list[DraftEdge]) -> tuple[list[VisEdge], dict[str, LegendEntry]]:
+    """The drawn edges, styled by role or relation, wider with their weight; and the legend of roles."""
+    heaviest = max((e.weight for e in edges), default=1.0)
     vis_edges = []
     legend: dict[str, LegendEntry] = {}
     for e in edges:
@@ -251,11 +306,9 @@ def make_spec(model: Model, draft: Draft, styles: Styles, *, size_by: str = "deg
         else:
             style = styles.for_relation(skey)
         own = style.label if style.key == e.key and style.label else ""
-        label = own or e.label
-        width = style.width * (1.0 + math.log2(e.weight)) if e.weight > 1 else style.width
         vis_edges.append(VisEdge(
-            id=e.id, source=e.source, target=e.target, label=label, role=_key(e.key), kind=e.kind,
-            colour=style.colour, width=round(width, 2),
+            id=e.id, source=e.source, target=e.target, label=own or e.label, role=_key(e.key), kind=e.kind,
+            colour=style.colour, width=round(edge_width(style.width, e.weight, heaviest), 2),
             dashes=list(style.dashes) if isinstance(style.dashes, tuple) else style.dashes, arrows=draft.directed,
             tooltip="\n".join(e.lines), editions=sorted(e.editions)))
         entry = legend.get(_key(e.key))
@@ -264,15 +317,7 @@ def make_spec(model: Model, draft: Draft, styles: Styles, *, size_by: str = "deg
                                               dashes=vis_edges[-1].dashes, width=style.width)
         else:
             entry.count += 1
-
-    return VisualSpec(
-        title=draft.title, view=draft.view, nodes=vis_nodes, edges=vis_edges,
-        classes=_class_legend(model, styles, vis_nodes),
-        roles=sorted(legend.values(), key=lambda r: (r.label, r.key)),
-        editions=[{"id": e, "label": model.label(e)} for e in model.editions
-                  if any(e in n.editions for n in vis_nodes)],
-        size_by=size_by, layout=f"python(seed={seed})" if positions else "none", directed=draft.directed,
-        notes=notes, focus=draft.focus, total_nodes=total_nodes, total_edges=total_edges)
+    return vis_edges, legend
 
 
 def _number(value: float) -> float:

@@ -20,6 +20,10 @@ ASSETS = resource_dir("viz")
 STYLES_FILE = "styles.toml"
 
 SHAPES = ("dot", "square", "triangle", "triangleDown", "diamond", "star", "hexagon")
+#: A colour-blind-safe palette (Okabe & Ito, then Paul Tol's muted) for communities and countries.
+PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#332288", "#999933", "#882255",
+           "#44aa99")
+PALETTE_OTHER = "#bbbbbb"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):(.*)$")
 
@@ -55,6 +59,8 @@ class Styles:
     fallback_class: NodeStyle = NodeStyle("", "#79706e", "dot")
     fallback_role: EdgeStyle = EdgeStyle("", "#7f7f7f", 2.0, False)
     fallback_relation: EdgeStyle = EdgeStyle("", "#b8b8b8", 1.0, True)
+    palette: tuple[str, ...] = PALETTE  # colours of categories (communities, countries), in order
+    palette_other: str = PALETTE_OTHER  # the colour of the categories beyond the palette
 
     def for_class(self, cls: str, ancestors: Callable[[str], Iterable[str]]) -> NodeStyle:
         """The style of the nearest styled class among ``cls`` and ``ancestors(cls)`` (nearest first)."""
@@ -103,6 +109,8 @@ def load_styles(path: str | Path | None = None) -> Styles:
     if "relation" in fallback:
         styles.fallback_relation = _edge_style("", _table(fallback["relation"], "fallback.relation", path), path,
                                                styles.fallback_relation)
+    if "palette" in raw:
+        styles.palette, styles.palette_other = _palette(_table(raw["palette"], "palette", path), path)
     for name, entry in _table(raw.get("classes", {}), "classes", path).items():
         key = expand(name)
         styles.classes[key] = _node_style(key, _table(entry, f"classes.{name}", path), path, styles.fallback_class)
@@ -128,6 +136,15 @@ def _colour(entry: dict[str, Any], default: str, where: str, path: Path) -> str:
         raise UsageError(f"{where}: colour {colour!r} is not #rrggbb", file=path,
                          hint='write e.g. colour = "#4e79a7"')
     return colour.lower()
+
+
+def _palette(entry: dict[str, Any], path: Path) -> tuple[tuple[str, ...], str]:
+    colours = entry.get("colours", list(PALETTE))
+    if not isinstance(colours, list) or not colours:
+        raise UsageError("palette.colours must be a list of #rrggbb colours", file=path,
+                         hint='write e.g. colours = ["#0072b2", "#e69f00"]')
+    found = tuple(_colour({"colour": c}, "", f"palette.colours[{i}]", path) for i, c in enumerate(colours))
+    return found, _colour({"colour": entry.get("other", PALETTE_OTHER)}, "", "palette.other", path)
 
 
 def _label(entry: dict[str, Any], where: str, path: Path) -> str:

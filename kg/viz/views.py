@@ -4,7 +4,7 @@ collaboration network (projection) and the result of a query."""
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,10 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
+from kg.model.index import ALT_LABEL, LABEL, PREF_LABEL, index_of
 from kg.namespaces import shorten
 from kg.viz.layout import SEED
+from kg.viz.legend import COLOUR_BY, by_community, by_country, communities
 from kg.viz.model import SCHEMA_NAMESPACES, Model, model_of, prefixed
 from kg.viz.spec import MAX_NODES, Draft, DraftEdge, VisualSpec, draft_edge, make_spec
 from kg.viz.styles import Styles, load_styles
@@ -34,6 +36,25 @@ def _check_size_by(size_by: str) -> str:
     if size_by not in MEASURES:
         raise UsageError(f"unknown size measure {size_by!r}", field="size_by", hint="one of " + ", ".join(MEASURES))
     return size_by
+
+
+def _check_colour_by(colour_by: str) -> str:
+    if colour_by not in COLOUR_BY:
+        raise UsageError(f"unknown colouring {colour_by!r}", field="colour_by", hint="one of " + ", ".join(COLOUR_BY))
+    return colour_by
+
+
+def other_names(graph: KnowledgeGraph, model: Model, nodes: Iterable[str]) -> dict[str, list[str]]:
+    """Every name of each node besides its label (preferred names in other languages, alternative names),
+    sorted: what the page's search matches too."""
+    index = index_of(graph)
+    out = {}
+    for n in nodes:
+        props = index.nodes.get(n, {})
+        names = {o.value for prop in (PREF_LABEL, ALT_LABEL, LABEL) for o in props.get(prop, ())} - {model.label(n)}
+        if names:
+            out[n] = sorted(names)
+    return out
 
 
 def _measures(draft: Draft, size_by: str) -> tuple[dict[str, float] | None, dict[str, list[str]]]:
@@ -67,8 +88,9 @@ def _measure_lines(m: Any) -> list[str]:
     return lines
 
 
-def _finish(model: Model, draft: Draft, styles: Styles | str | Path | None, size_by: str, max_nodes: int,
-            seed: int) -> VisualSpec:
+def _finish(graph: KnowledgeGraph, model: Model, draft: Draft, styles: Styles | str | Path | None, size_by: str,
+            max_nodes: int, seed: int) -> VisualSpec:
+    draft.names = other_names(graph, model, draft.nodes)
     measures, lines = _measures(draft, size_by)
     for iri, extra in lines.items():
         draft.extra.setdefault(iri, []).extend(extra)
@@ -85,7 +107,7 @@ def graph_spec(graph: KnowledgeGraph, *, include_sources: bool = False, styles: 
     model = model_of(graph, include_sources=include_sources)
     draft = Draft(title or f"Knowledge graph: {len(model.entities):,} entities, {len(model.links):,} relations",
                   "graph", sorted(model.entities), [draft_edge(model, ln) for ln in model.links])
-    return _finish(model, draft, styles, size_by, max_nodes, seed)
+    return _finish(graph, model, draft, styles, size_by, max_nodes, seed)
 
 
 # --- a neighbourhood ---------------------------------------------------------------------------------
@@ -134,7 +156,7 @@ def neighbourhood_spec(graph: KnowledgeGraph, entity: str, depth: int = 1, *, in
                   [draft_edge(model, ln) for ln in links], focus=focus)
     for x, hops in seen.items():
         draft.extra[x] = [f"hops from {label}: {hops}"] if x != focus else ["the focus of this view"]
-    return _finish(model, draft, styles, size_by, max_nodes, seed)
+    return _finish(graph, model, draft, styles, size_by, max_nodes, seed)
 
 
 # --- a projection ------------------------------------------------------------------------------------
@@ -143,11 +165,12 @@ def neighbourhood_spec(graph: KnowledgeGraph, entity: str, depth: int = 1, *, in
 def projection_spec(graph: KnowledgeGraph, projection: str = "person", *, role: str | None = None,
                     edition: str | None = None, since: str | date | None = None, until: str | date | None = None,
                     include_uncertain: bool = False, styles: Styles | str | Path | None = None,
-                    size_by: str | None = None, max_nodes: int = MAX_NODES, seed: int = SEED,
-                    title: str | None = None) -> VisualSpec:
+                    size_by: str | None = None, colour_by: str = "community", max_nodes: int = MAX_NODES,
+                    seed: int = SEED, title: str | None = None) -> VisualSpec:
     """A collaboration network: ``person``, ``organisation`` or ``country`` (kg.network's projections and
     measures; see :func:`kg.network.project`). ``role``, ``edition`` (label, id or IRI), ``since`` and
-    ``until`` filter it as they do there."""
+    ``until`` filter it as they do there. Nodes are coloured by ``colour_by``: ``community`` (the
+    network's communities, largest first) or ``country``."""
     if projection not in PROJECTIONS:
         raise UsageError(f"unknown projection {projection!r}", field="projection",
                          hint="choose one of " + ", ".join(PROJECTIONS))
@@ -164,19 +187,13 @@ def projection_spec(graph: KnowledgeGraph, projection: str = "person", *, role: 
     name = {"person": "people", "organisation": "organisations", "country": "countries"}[projection]
     heading = title or f"Collaboration between {name}" + (f" ({filters})" if filters else "")
     size_by = _check_size_by(size_by or "weighted_degree")
+    _check_colour_by(colour_by)
     analysis = analyze(graph, projection, role=role, edition=edition_iri, since=since, until=until,
                                include_uncertain=include_uncertain)
     net = analysis.graph
     draft = Draft(heading, "projection", sorted(net.nodes), [], directed=False)
     values = {m.iri: float(getattr(m, size_by)) for m in analysis.nodes}
-    for m in analysis.nodes:
-        d = net.nodes[m.iri]
-        extra = _measure_lines(m)
-        for key, what in (("members", "members"), ("domestic_ties", "ties within the country"),
-                          ("contexts", "contexts")):
-            if key in d:
-                extra.append(f"{what}: {d[key]}")
-        draft.extra[m.iri] = extra
+    _projection_nodes(graph, model, draft, analysis, values, projection, colour_by, _styles(styles))
     node_editions: dict[str, set[str]] = {n: set(model.membership.get(n, ())) for n in net.nodes}
     for u, v, d in sorted(net.edges(data=True), key=lambda e: tuple(sorted(e[:2]))):
         a, b = sorted((u, v))
@@ -196,6 +213,30 @@ def projection_spec(graph: KnowledgeGraph, projection: str = "person", *, role: 
             node_editions[iri] = set()
     draft.node_editions = {k: sorted(v) for k, v in node_editions.items()}
     return make_spec(model, draft, _styles(styles), size_by=size_by, measures=values, max_nodes=max_nodes, seed=seed)
+
+
+def _projection_nodes(graph: KnowledgeGraph, model: Model, draft: Draft, analysis: Any, values: Mapping[str, float],
+                      projection: str, colour_by: str, styles: Styles) -> None:
+    """The tooltip lines, other names and colours of a projection's nodes."""
+    net = analysis.graph
+    number = {x: i + 1 for i, group in enumerate(communities({m.iri: m.community for m in analysis.nodes}))
+              for x in group}
+    for m in analysis.nodes:
+        d = net.nodes[m.iri]
+        # The community as the legend numbers it.
+        extra = [f"community: {number[m.iri]}" if ln.startswith("community: ") else ln for ln in _measure_lines(m)]
+        for key, what in (("members", "members"), ("domestic_ties", "ties within the country"),
+                          ("contexts", "contexts")):
+            if key in d:
+                extra.append(f"{what}: {d[key]}")
+        draft.extra[m.iri] = extra
+    draft.names = other_names(graph, model, draft.nodes)
+    if colour_by == "community":
+        draft.colouring = by_community({m.iri: m.community for m in analysis.nodes}, values, model.label,
+                                       styles.palette, styles.palette_other)
+    else:
+        draft.colouring = by_country({m.iri: [model.label(m.iri)] if projection == "country" else list(m.countries)
+                                      for m in analysis.nodes}, styles.palette, styles.palette_other)
 
 
 def _listed(title: str, items: list[str], limit: int = 15) -> list[str]:
@@ -241,7 +282,7 @@ def query_spec(graph: KnowledgeGraph, query: str | Path, params: Mapping[str, An
     else:
         raise UsageError("an ASK query returns a boolean, not a graph", field="query",
                          hint="use a CONSTRUCT, or a SELECT with two columns of entities")
-    return _finish(model, draft, styles, size_by, max_nodes, seed)
+    return _finish(graph, model, draft, styles, size_by, max_nodes, seed)
 
 
 def _triples_draft(model: Model, triples: list[ox.Triple], title: str) -> Draft:
