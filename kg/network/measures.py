@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -15,17 +16,23 @@ import numpy as np
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.model.facts import facts_of
+from kg.network.fast import Compiled
 from kg.network.filters import RoleFilter, resolve_filters
 from kg.network.projections import build_projection, check_projection
 
 #: Seed of Louvain and of sampled betweenness: the same input always gives the same result.
 SEED = 42
 #: Up to this many nodes betweenness is exact; above, it is estimated from this many sampled sources.
-EXACT_BETWEENNESS_LIMIT = 2000
+#: igraph computes it (kg/network/fast.py): 33-43 s for 21,179 nodes and 64,897 ties on the benchmark
+#: machine (shared), where networkx's own would take about 50 minutes.
+EXACT_BETWEENNESS_LIMIT = 20_000
 STRUCTURAL_HOLES_BUDGET = 20_000  # sum of squared degrees up to which Burt's measures are computed
+#: Burt's measures are computed on projections of at most this many nodes (the former exact betweenness
+#: limit), and at most ``exact_limit`` when measure() is given a smaller one.
+STRUCTURAL_HOLES_NODES = 2000
 BETWEENNESS_SAMPLES = 500
 #: Above the exact limit, sampled sources times (nodes + ties) stays under this (at least 50 sources):
-#: 500 sources on a 21,000-node, 65,000-tie projection took 90 s.
+#: 500 sources on a 21,000-node, 65,000-tie projection took 90 s with networkx (under 1 s with igraph).
 BETWEENNESS_WORK = 5_000_000
 BETWEENNESS_MIN_SAMPLES = 50
 #: Decimal places of the floating-point measures in results (keeps outputs stable across platforms).
@@ -56,6 +63,15 @@ class NodeMeasures:
     broker_of: list[str] = field(default_factory=list)  # components, communities, countries
 
 
+_FIELDS = tuple(f.name for f in fields(NodeMeasures))
+
+
+def _as_dict(m: NodeMeasures) -> dict[str, Any]:
+    """``dataclasses.asdict(m)`` without its recursive deep copy (0.3 s for 21,000 nodes): the
+    fields are strings, numbers and lists of strings, and the lists are copied."""
+    return {f: list(v) if isinstance(v := getattr(m, f), list) else v for f in _FIELDS}
+
+
 @dataclass
 class Analysis:
     """A projection with its measures: ``rows()`` one per node, ``summary()`` the whole."""
@@ -77,7 +93,7 @@ class Analysis:
         """One dict per node (the first ``top`` only, if set), best first, lists joined by ``; ``."""
         out = []
         for rank, n in enumerate(self.nodes[: self.top] if self.top else self.nodes, 1):
-            row: dict[str, Any] = {"rank": rank, **asdict(n)}
+            row: dict[str, Any] = {"rank": rank, **_as_dict(n)}
             row["countries"] = "; ".join(n.countries)
             row["broker_of"] = "; ".join(n.broker_of)
             out.append(row)
@@ -183,23 +199,26 @@ def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | Non
     edges ``weight``). The graph is copied and each node of the copy gets its measures as attributes.
 
     Betweenness is unweighted (paths count hops; a strong tie is not a short one) and normalised; it is exact
-    up to ``exact_limit`` nodes, else sampled from ``samples`` sources with ``seed``. PageRank and Louvain use
-    the weights. Communities and components are numbered from 0, largest first.
+    up to ``exact_limit`` nodes, else sampled from ``samples`` sources with ``seed``; igraph computes it, and
+    the bridges and cut vertices, with networkx's definitions and results (:mod:`kg.network.fast`). PageRank
+    and Louvain use the weights. Communities and components are numbered from 0, largest first.
     """
     g = nx.Graph()
     g.add_nodes_from(sorted(net.nodes(data=True), key=lambda nd: nd[0]))
-    g.add_edges_from(sorted(((*sorted((u, v)), d) for u, v, d in net.edges(data=True)), key=lambda e: e[:2]))
+    g.add_edges_from(sorted(((u, v, d) if u <= v else (v, u, d) for u, v, d in net.edges(data=True)),
+                            key=itemgetter(0, 1)))
     g.graph.update(net.graph)
     n = g.number_of_nodes()
 
     degree = dict(g.degree())
     strength = dict(g.degree(weight="weight"))
+    fast = Compiled.of(g)  # betweenness, bridges and cut vertices in igraph, equal to networkx's
     if n <= exact_limit:
-        between = nx.betweenness_centrality(g, normalized=True)
+        between = fast.betweenness()
         method = "exact"
     else:
         k = min(samples, n, max(BETWEENNESS_MIN_SAMPLES, BETWEENNESS_WORK // (n + g.number_of_edges())))
-        between = nx.betweenness_centrality(g, k=k, normalized=True, seed=seed)
+        between = fast.betweenness(k=k, seed=seed)
         method = f"sampled(k={k}, seed={seed})"
     ranks = pagerank(g)
     communities = _ranked_groups(nx.community.louvain_communities(g, weight="weight", seed=seed)) if n else []
@@ -208,11 +227,12 @@ def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | Non
     component_of = {x: i for i, c in enumerate(components) for x in c}
     modularity = (_r(nx.community.modularity(g, communities, weight="weight"))
                   if g.number_of_edges() else None)
-    bridges = sorted(tuple(sorted(b)) for b in nx.bridges(g))
-    cuts = set(nx.articulation_points(g))
+    bridges = sorted(fast.bridges())
+    cuts = fast.cut_vertices()
     # Burt's measures cost about degree^3 per node in networkx: 40 s on a 480-node projection of 2,600
     # ties, minutes on larger ones; they are computed when the sum of squared degrees stays small.
-    if n <= exact_limit and sum(d * d for d in degree.values()) <= STRUCTURAL_HOLES_BUDGET:
+    if (n <= min(exact_limit, STRUCTURAL_HOLES_NODES)
+            and sum(d * d for d in degree.values()) <= STRUCTURAL_HOLES_BUDGET):
         constraint, esize = nx.constraint(g, weight="weight"), nx.effective_size(g, weight="weight")
         holes = "exact"
     else:
@@ -239,7 +259,7 @@ def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | Non
             diversity=None if div is None else _r(div), broker=bool(broker_of), broker_of=broker_of))
     nodes.sort(key=lambda m: (-m.weighted_degree, -m.degree, -m.betweenness, -m.pagerank, m.label, m.iri))
     for m in nodes:
-        attrs = asdict(m)
+        attrs = _as_dict(m)
         for k in ("iri", "label", "type", "countries"):
             attrs.pop(k)
         g.nodes[m.iri].update(attrs)
