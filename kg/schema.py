@@ -98,6 +98,18 @@ def _when() -> tuple[Field, ...]:
         Field("date", Kind.DATE, KGO + "date", "when it happened (a day, month or year)"),
         Field("start", Kind.DATE, KGO + "startDate", "start of an interval"),
         Field("end", Kind.DATE, KGO + "endDate", "end of an interval"),
+        *_uncertain_date(),
+    )
+
+
+def _uncertain_date() -> tuple[Field, ...]:
+    return (
+        Field("date_earliest", Kind.DATE, KGO + "earliestDate",
+              "for a date known only as a range: the earliest it can be (25 or 26 February: the 25th)"),
+        Field("date_latest", Kind.DATE, KGO + "latestDate",
+              "for a date known only as a range: the latest it can be (the week before 26 March: the 25th)"),
+        Field("date_approximate", Kind.BOOL, KGO + "approximate",
+              "true when the source gives the date (or start, end, range) only approximately"),
     )
 
 
@@ -160,6 +172,8 @@ BY_FAMILY: dict[str, tuple[Field, ...]] = {
               many=True, targets=ANY),
         Field("locations", Kind.REF, SCHEMA + "contentLocation", "places where it is set", many=True,
               targets=("place",)),
+        Field("language", Kind.LANG, SCHEMA + "inLanguage", "languages of the work (BCP 47 tags: en, zh)",
+              many=True),
     ),
     "event": (
         *_when(),

@@ -70,24 +70,35 @@ def parse_day(text: str) -> date | None:
     return parsed[0] if parsed is not None else None
 
 
-def span_of(point: Iterable[str] = (), start: Iterable[str] = (), end: Iterable[str] = ()) -> Span | None:
+def span_of(point: Iterable[str] = (), start: Iterable[str] = (), end: Iterable[str] = (),
+            earliest: Iterable[str] = (), latest: Iterable[str] = ()) -> Span | None:
     """The span of a point date or of a start/end pair; a start alone is open towards the future and an
-    end alone towards the past. ``None`` when nothing parses."""
+    end alone towards the past. Without them, the span of a date known only as a range
+    (``kgo:earliestDate``/``kgo:latestDate``: it lies somewhere in it), open where a bound is missing.
+    ``None`` when nothing parses."""
     points = [p for p in (parse_date(t) for t in point) if p]
     if points:
         return Span(min(p[0] for p in points), max(p[1] for p in points))
     starts = [p for p in (parse_date(t) for t in start) if p]
     ends = [p for p in (parse_date(t) for t in end) if p]
     if not starts and not ends:
-        return None
+        starts = [p for p in (parse_date(t) for t in earliest) if p]
+        ends = [p for p in (parse_date(t) for t in latest) if p]
+        if not starts and not ends:
+            return None
     return Span(min(p[0] for p in starts) if starts else None, max(p[1] for p in ends) if ends else None)
 
 
-def date_text(point: Iterable[str] = (), start: Iterable[str] = (), end: Iterable[str] = ()) -> str:
-    """Dates as the source gave them, for display: ``2024-07-30``, ``2024-07-30/2024-08-31``, ``2022/``."""
+def date_text(point: Iterable[str] = (), start: Iterable[str] = (), end: Iterable[str] = (),
+              earliest: Iterable[str] = (), latest: Iterable[str] = ()) -> str:
+    """Dates as the source gave them, for display: ``2024-07-30``, ``2024-07-30/2024-08-31``, ``2022/``;
+    a date known only as a range as ``2015-02-25..2015-02-26``."""
     point, start, end = sorted(point), sorted(start), sorted(end)
     if point:
         return "; ".join(point)
     if start or end:
         return f"{'; '.join(start)}/{'; '.join(end)}"
+    earliest, latest = sorted(earliest), sorted(latest)
+    if earliest or latest:
+        return f"{'; '.join(earliest)}..{'; '.join(latest)}"
     return ""

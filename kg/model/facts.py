@@ -99,6 +99,9 @@ class Facts:
     context_spans: dict[str, Span | None]
     first_year: int
     last_year: int
+    # family (person, organisation) -> kind of tie -> the roles that declare it (kgo:tiesPeople,
+    # kgo:tiesOrganisations in the ontology); their narrower roles tie too
+    role_ties: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
 
     def label(self, iri: str) -> str:
@@ -206,7 +209,8 @@ class _Spans:
 
     def own(self, x: str, published: bool = False) -> Span | None:
         d = self.index.dates(x)
-        s = span_of(d.get("date", ()), d.get("startDate", ()), d.get("endDate", ()))
+        s = span_of(d.get("date", ()), d.get("startDate", ()), d.get("endDate", ()), d.get("earliestDate", ()),
+                    d.get("latestDate", ()))
         if s is None and published:
             s = span_of(d.get("datePublished", ()))
         return s
@@ -227,7 +231,8 @@ class _Spans:
 
 def _text(index: GraphIndex, node: str) -> str:
     d = index.dates(node)
-    return date_text(d.get("date", ()), d.get("startDate", ()), d.get("endDate", ()))
+    return date_text(d.get("date", ()), d.get("startDate", ()), d.get("endDate", ()), d.get("earliestDate", ()),
+                     d.get("latestDate", ()))
 
 
 def _participations(index: GraphIndex, spans: _Spans) -> list[Participation]:
@@ -296,6 +301,21 @@ def _edition_numbers(index: GraphIndex, entities: dict[str, Entity]) -> dict[str
     return numbers
 
 
+#: The role annotations that declare ties, and the family of agents each one ties.
+TIE_ANNOTATIONS = {KGO + "tiesPeople": "person", KGO + "tiesOrganisations": "organisation"}
+
+
+def _role_ties(index: GraphIndex) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Family -> kind of tie -> the roles declaring it, as the ontology's role concepts say."""
+    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for role in index.role_broader():
+        for prop, family in TIE_ANNOTATIONS.items():
+            for kind in index.values(role, prop):
+                found[family][kind].append(role)
+    return {family: {kind: tuple(sorted(roles)) for kind, roles in sorted(kinds.items())}
+            for family, kinds in sorted(found.items())}
+
+
 def _read(index: GraphIndex) -> Facts:
     labels = index.network_labels()
     entities, is_country = _entities(index, labels)
@@ -318,4 +338,4 @@ def _read(index: GraphIndex) -> Facts:
         roles=index.role_broader(), sources_of=sources, source_urls=source_urls,
         countries=countries(entities, out, is_country), edition_members=members, edition_order=order,
         context_spans=spans.context, first_year=min(years, default=date.today().year),
-        last_year=max(years, default=date.today().year))
+        last_year=max(years, default=date.today().year), role_ties=_role_ties(index))

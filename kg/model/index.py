@@ -28,6 +28,7 @@ UNCERTAIN = KGO + "Uncertain"
 ROLE_SCHEME = KGO + "RoleScheme"
 #: The date properties of the network's spans, by local name.
 DATE_PROPERTIES = {KGO + "date": "date", KGO + "startDate": "startDate", KGO + "endDate": "endDate",
+                   KGO + "earliestDate": "earliestDate", KGO + "latestDate": "latestDate",
                    SCHEMA + "datePublished": "datePublished"}
 
 _EMPTY: Props = {}
@@ -58,6 +59,13 @@ class GraphIndex:
     def has_iri(self, node: str, prop: str, iri: str) -> bool:
         """True when ``node`` has the IRI ``iri`` as a value of ``prop``."""
         return any(isinstance(o, ox.NamedNode) and o.value == iri for o in self.nodes.get(node, _EMPTY).get(prop, ()))
+
+    def text(self, node: str, prop: str) -> str:
+        """One literal of ``prop`` on ``node`` by the network's language rule (English, then untagged,
+        then the others: :func:`kg.model.labels.network_label`); ``""`` when it has none."""
+        found = [(getattr(o, "language", None) or "", o.value) for o in self.nodes.get(node, _EMPTY).get(prop, ())
+                 if isinstance(o, ox.Literal)]
+        return network_label(found) if found else ""
 
     def uncertain(self, node: str) -> bool:
         """True when ``node`` is marked ``kgo:certainty kgo:Uncertain``."""

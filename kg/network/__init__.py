@@ -2,7 +2,7 @@
 
 The library part of ``kg analyze``, ``kg path`` and the network exports. It reads the graph only through
 :meth:`kg.graph.KnowledgeGraph.select`, with fixed queries, and knows no entity, type or role by name
-beyond the ontology's record families and the role names of :data:`ORGANISATION_TIES`::
+beyond the ontology's record families (the roles that tie agents are declared in the ontology: :func:`tie_roles`)::
 
     from kg import network
     a = network.analyze(graph, "person", role="mentor", top=10)   # -> Analysis
@@ -27,8 +27,10 @@ quotations (``kgo:certainty kgo:Uncertain`` on them, or on an entity they join) 
 (``kgo:Participation``) in the same context; a tie's ``weight`` is the number of distinct shared contexts
 and its ``evidence`` lists, per context, its IRI, label and type, the roles each side held there, the
 participations and their sources, and the years. Person projection: people, any roles. Organisation
-projection: co-production (both in ``producer`` or narrower roles in the same context) and co-organisation
-(both in ``organiser``, ``co-organiser``, ``host`` or ``guiding-body``); the edge keeps its ``kinds``.
+projection: co-production (both in ``producer`` or narrower roles in the same context), co-organisation
+(both in ``organiser``, ``co-organiser``, ``host``, ``guiding-body`` or ``launcher``) and partnership (both
+``partner``); the edge keeps its ``kinds``. Which roles tie is declared in the ontology (``kgo:tiesPeople``,
+``kgo:tiesOrganisations`` on the role concepts), read by :func:`tie_roles`.
 Country projection: every person or organisation tie between entities of two different countries adds 1 to
 the edge between those countries (an entity of several countries counts for each pair); ties within one
 country are not self-loops but the node's ``domestic_ties``.
@@ -88,13 +90,12 @@ from kg.network.measures import (
     measure,
 )
 from kg.network.paths import Link, Step, find_path
-from kg.network.projections import ORGANISATION_TIES, PROJECTIONS, project, typed_graph
+from kg.network.projections import PROJECTIONS, project, tie_roles, typed_graph
 from kg.network.timeline import PERIODS, Period, Timeline, timeline
 
 __all__ = [
     "BETWEENNESS_SAMPLES",
     "EXACT_BETWEENNESS_LIMIT",
-    "ORGANISATION_TIES",
     "PERIODS",
     "PROJECTIONS",
     "SEED",
@@ -114,6 +115,7 @@ __all__ = [
     "measure",
     "parse_role_filter",
     "project",
+    "tie_roles",
     "timeline",
     "typed_graph",
     "write_csv",

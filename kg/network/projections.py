@@ -14,22 +14,25 @@ import networkx as nx
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.model.facts import Facts, Participation, facts_of
-from kg.namespaces import ROLE, shorten
+from kg.namespaces import shorten
 from kg.network.filters import Filters, RoleFilter, kept_participations, resolve_filters
 
 #: The projections :func:`project` and :func:`kg.network.analyze` know.
 PROJECTIONS = ("person", "organisation", "country")
 
-#: The kind of tie of the person projection: two people took part in the same context.
-CO_PARTICIPATION = "co-participation"
-
-#: Kinds of organisation tie -> the roles (local names in ``role:``, narrower roles included) that both
-#: organisations must hold in the same context. Roles missing from the ontology are ignored.
-ORGANISATION_TIES: dict[str, tuple[str, ...]] = {
-    "co-production": ("producer",),
-    "co-organisation": ("organiser", "co-organiser", "host", "guiding-body"),
-}
-
+def tie_roles(facts: Facts, family: str) -> dict[str, frozenset[str]]:
+    """Kinds of tie between two agents of ``family`` (person, organisation) -> the roles (IRIs) that make
+    it: both agents hold one in the same context. Declared in the ontology on the role concepts
+    (``kgo:tiesPeople``, ``kgo:tiesOrganisations`` in ``ontology/roles.ttl``); a declaring role's narrower
+    roles tie too. Today: people, any role (``role:participant`` and below: co-participation);
+    organisations, ``producer`` (co-production), ``organiser``, ``co-organiser``, ``host``,
+    ``guiding-body``, ``launcher`` (co-organisation) and ``partner`` (partnership)."""
+    kinds: dict[str, frozenset[str]] = {}
+    for kind, declaring in facts.role_ties.get(family, {}).items():
+        roles = frozenset(r for d in declaring for r in facts.narrower(d))
+        if roles:
+            kinds[kind] = roles
+    return kinds
 
 def _matches(facts: Facts, rf: RoleFilter, ra: str, rb: str) -> bool:
     first = facts.narrower(rf.first)
@@ -51,7 +54,7 @@ def _node_attrs(facts: Facts, iri: str) -> dict[str, Any]:
             "countries": countries, "country_labels": [facts.label(c) for c in countries]}
 
 
-def _agent_ties(facts: Facts, parts: list[Participation], family: str, kinds: dict[str, frozenset[str] | None],
+def _agent_ties(facts: Facts, parts: list[Participation], family: str, kinds: dict[str, frozenset[str]],
                 rf: RoleFilter | None) -> tuple[dict[str, list[Participation]], dict[tuple[str, str], list[dict]]]:
     """The agents of ``family`` that can be tied, and the evidence of every tie between two of them."""
     by_ctx: dict[str, dict[str, list[Participation]]] = defaultdict(lambda: defaultdict(list))
@@ -59,13 +62,13 @@ def _agent_ties(facts: Facts, parts: list[Participation], family: str, kinds: di
     for p in parts:
         if facts.entities[p.agent].family != family:
             continue
-        if any(allowed is None or p.role in allowed for allowed in kinds.values()):
+        if any(p.role in allowed for allowed in kinds.values()):
             by_ctx[p.target][p.agent].append(p)
             nodes[p.agent].append(p)
     ties: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for ctx in sorted(by_ctx):
         for kind, allowed in kinds.items():
-            agents = {a: [p for p in ps if allowed is None or p.role in allowed] for a, ps in by_ctx[ctx].items()}
+            agents = {a: [p for p in ps if p.role in allowed] for a, ps in by_ctx[ctx].items()}
             agents = {a: ps for a, ps in agents.items() if ps}
             for a, b in combinations(sorted(agents), 2):
                 pa, pb = agents[a], agents[b]
@@ -92,7 +95,7 @@ def _agent_ties(facts: Facts, parts: list[Participation], family: str, kinds: di
     return nodes, ties
 
 
-def _entity_projection(facts: Facts, filters: Filters, family: str, kinds: dict[str, frozenset[str] | None],
+def _entity_projection(facts: Facts, filters: Filters, family: str, kinds: dict[str, frozenset[str]],
                        include_uncertain: bool) -> nx.Graph:
     parts = kept_participations(facts, filters, include_uncertain)
     nodes, ties = _agent_ties(facts, parts, family, kinds, filters.role)
@@ -113,18 +116,9 @@ def _entity_projection(facts: Facts, filters: Filters, family: str, kinds: dict[
     return net
 
 
-def _org_kinds(facts: Facts) -> dict[str, frozenset[str] | None]:
-    kinds: dict[str, frozenset[str] | None] = {}
-    for kind, names in ORGANISATION_TIES.items():
-        roles = frozenset(r for n in names if ROLE + n in facts.roles for r in facts.narrower(ROLE + n))
-        if roles:
-            kinds[kind] = roles
-    return kinds
-
-
 def _country_projection(facts: Facts, filters: Filters, include_uncertain: bool) -> nx.Graph:
-    parts = {"person": _entity_projection(facts, filters, "person", {CO_PARTICIPATION: None}, include_uncertain),
-             "organisation": _entity_projection(facts, filters, "organisation", _org_kinds(facts),
+    parts = {"person": _entity_projection(facts, filters, "person", tie_roles(facts, "person"), include_uncertain),
+             "organisation": _entity_projection(facts, filters, "organisation", tie_roles(facts, "organisation"),
                                                 include_uncertain)}
     members: dict[str, set[str]] = defaultdict(set)
     years: dict[str, set[int]] = defaultdict(set)
@@ -168,9 +162,9 @@ def _country_projection(facts: Facts, filters: Filters, include_uncertain: bool)
 def build_projection(facts: Facts, projection: str, filters: Filters, include_uncertain: bool = False) -> nx.Graph:
     """The projection from already read facts and checked filters (see :func:`project`)."""
     if projection == "person":
-        net = _entity_projection(facts, filters, "person", {CO_PARTICIPATION: None}, include_uncertain)
+        net = _entity_projection(facts, filters, "person", tie_roles(facts, "person"), include_uncertain)
     elif projection == "organisation":
-        net = _entity_projection(facts, filters, "organisation", _org_kinds(facts), include_uncertain)
+        net = _entity_projection(facts, filters, "organisation", tie_roles(facts, "organisation"), include_uncertain)
     elif projection == "country":
         net = _country_projection(facts, filters, include_uncertain)
     else:
@@ -195,8 +189,9 @@ def project(graph: KnowledgeGraph, projection: str = "person", *,
     """A weighted, undirected projection of the graph: ``person``, ``organisation`` or ``country``.
 
     Person: two people are tied when they took part in the same work, event, edition or programme;
-    organisation: when both held producer roles on the same work (co-production) or organiser, co-organiser,
-    host or guiding-body roles in the same event, edition or programme (co-organisation); country: the person
+    organisation: when both held roles of one kind of tie in the same context (producer roles on a work:
+    co-production; organiser, co-organiser, host, guiding-body or launcher roles: co-organisation; partner
+    in a partnership) -- the roles are declared in the ontology (:func:`tie_roles`); country: the person
     and organisation ties between entities of two different countries. ``weight`` is the number of distinct
     shared contexts (for countries, of entity ties) and ``evidence`` says which, with roles and sources.
     ``role`` (e.g. ``"mentor:director"``), ``edition`` (an edition IRI) and ``since``/``until`` filter the

@@ -18,6 +18,8 @@ from kg.schema import NEVER_UNSTATED, Field, Kind, fields_for, qualified_for
 
 #: Fields whose value may not be the record itself.
 _NO_SELF = {"part_of", "unit_of", "located_in", "who", "original_publisher"}
+#: Fields that date a record besides ``date``: ``unstated: [date]`` contradicts them too.
+_DATED = frozenset({"start", "end", "date_earliest", "date_latest"})
 #: Fields that put a record inside another: following one of them never leads back to where it started.
 _NESTING = ("part_of", "located_in", "unit_of")
 
@@ -126,15 +128,35 @@ class AcrossChecks(FieldChecks):
                               "check the id")
                 elif v.ref == record.id and key in _NO_SELF:
                     self._add(v.line, prefix + key, f"{quoted(record.id)} refers to itself", "refer to another record")
+        self._check_dates(values, prefix)
+
+    def _check_dates(self, values: dict[str, list[Value]], prefix: str) -> None:
+        """A point (date), an interval (start/end) or a point known only as a range (date_earliest/
+        date_latest): one of the three, each in order; date_approximate qualifies one of them."""
         starts = values.get("start") or []
         ends = values.get("end") or []
+        ranged = (values.get("date_earliest") or []) + (values.get("date_latest") or [])
         if values.get("date") and (starts or ends):
             self._add(values["date"][0].line, prefix + "date", "give either date or start/end, not both",
                       "use date for a day, month or year; start and end for an interval")
+        if ranged and (values.get("date") or starts or ends):
+            self._add(ranged[0].line, prefix + _key_of(values, ranged[0]),
+                      "a date known only as a range is given instead of date or start/end, not with them",
+                      "keep date for a known day, month or year; date_earliest and date_latest when only "
+                      "its bounds are known")
         if starts and ends and starts[0].span and ends[0].span and ends[0].span[1] < starts[0].span[0]:
             self._add(ends[0].line, prefix + "end",
                       f"ends ({ends[0].term.value}) before it starts ({starts[0].term.value})",
                       "swap them or correct one")
+        lo, hi = values.get("date_earliest") or [], values.get("date_latest") or []
+        if lo and hi and lo[0].span and hi[0].span and hi[0].span[1] < lo[0].span[0]:
+            self._add(hi[0].line, prefix + "date_latest",
+                      f"the latest date ({hi[0].term.value}) is before the earliest ({lo[0].term.value})",
+                      "swap them or correct one")
+        approx = values.get("date_approximate") or []
+        if approx and not (ranged or starts or ends or values.get("date")):
+            self._add(approx[0].line, prefix + "date_approximate", "qualifies a date, but none is given",
+                      "give date (or start/end, date_earliest/date_latest), or remove date_approximate")
 
     def _check_unstated(self, record: Record) -> None:
         fields = _fields(record.family)
@@ -152,7 +174,7 @@ class AcrossChecks(FieldChecks):
                 self._add(v.line, "unstated",
                           f"{quoted(v.ref)} is not a field {_a(record.family)} record can leave unstated",
                           self._nearest(v.ref, allowed))
-            elif v.ref in record.values or (v.ref == "date" and ("start" in record.values or "end" in record.values)):
+            elif v.ref in record.values or (v.ref == "date" and _DATED & set(record.values)):
                 self._add(v.line, "unstated", f"{quoted(v.ref)} is given in this record", "remove it from unstated")
             else:
                 v.term = ox.NamedNode(spec.predicate)
@@ -234,3 +256,7 @@ def _entry_spec(family: str, list_key: str, claim_value: bool, key: str) -> Fiel
     if claim_value:
         return _fields(family).get(key)
     return next((f for f in spec.fields if f.key == key), None)
+
+
+def _key_of(values: dict[str, list[Value]], value: Value) -> str:
+    return next(k for k, vs in values.items() if any(v is value for v in vs))
