@@ -151,9 +151,10 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
           extras: str = "auto") -> BuildResult:
     """Build the graph and write ``kg.ttl``, ``kg.nt`` and ``kg.jsonld`` (and a manifest) to ``out``.
 
-    ``extras`` says whether the network files (``network/``) and the HTML overview are written too:
-    ``always``, ``never``, or ``auto`` (up to :data:`EXTRAS_LIMIT` triples; above, the analysis would
-    dominate the build, and ``kg analyze``, ``kg export`` and ``kg viz`` make them on demand).
+    ``extras`` says whether the network files (``network/``), the HTML overview and the site (``site/``,
+    as ``kg site`` writes it) are written too: ``always``, ``never``, or ``auto`` (up to
+    :data:`EXTRAS_LIMIT` triples; above, the analysis would dominate the build, and ``kg analyze``,
+    ``kg export``, ``kg site`` and ``kg viz`` make them on demand).
     Nothing is written unless everything checks out; files are written to a temporary folder
     beside them and moved into place, the manifest last, so a reader never sees a half-written
     build.
@@ -190,17 +191,20 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
 
     files = write_atomically(out, {f"{OUTPUT_NAME}.{export.FORMATS[f][0]}": f for f in formats},
                              graph, manifest, progress,
-                             folders={NETWORK_FOLDER: _network_files} if with_extras else None,
+                             folders={NETWORK_FOLDER: _network_files, SITE_FOLDER: _site_files}
+                             if with_extras else None,
                              pages={"overview.html": _overview} if with_extras else None,
                              fill=fill_and_check)
     counts = manifest["counts"]
     notes = [] if with_extras or extras == "never" else [
-        f"network/ and overview.html were not written: {len(graph):,} triples is over {EXTRAS_LIMIT:,} "
-        "(kg analyze, kg export and kg viz make them on demand; kg build --extras always forces them)"]
+        f"network/, site/ and overview.html were not written: {len(graph):,} triples is over {EXTRAS_LIMIT:,} "
+        "(kg analyze, kg export, kg site and kg viz make them on demand; kg build --extras always forces them)"]
     return BuildResult(graph, counts, files, notes)
 
 
 NETWORK_FOLDER = "network"
+#: The static site (``kg site``) inside the build: its files are the build's, in its manifest.
+SITE_FOLDER = "site"
 
 
 def _overview(graph: KnowledgeGraph, path: Path) -> None:
@@ -214,3 +218,9 @@ def _network_files(graph: KnowledgeGraph, folder: Path) -> list[Path]:
 
     return write_network_files(graph, folder)
 
+
+
+def _site_files(graph: KnowledgeGraph, folder: Path) -> list[Path]:
+    from kg.site import write_site_into
+
+    return write_site_into(graph, folder)

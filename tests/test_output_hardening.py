@@ -165,10 +165,11 @@ def test_a_second_build_removes_only_the_files_the_first_one_wrote(project: Path
     build(project / "data", project / "ontology", out, extras="always")
     first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert "overview.html" in first and any(name.startswith("network/") for name in first)
+    assert "site/index.html" in first and "site/model.html" in first
     build(project / "data", project / "ontology", out, extras="never")  # writes neither of them
     second = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert "overview.html" not in second and not (out / "overview.html").exists()
-    assert not (out / "network").exists()
+    assert not (out / "network").exists() and not (out / "site").exists()
     assert set(_tree(out)) == set(second) | {"manifest.json", ".kg-build.lock"}
     assert not list(out.glob(STAGING_PREFIX + "*"))
 

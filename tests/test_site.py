@@ -90,6 +90,12 @@ def test_every_entity_of_the_small_world_has_a_profile_and_nothing_else_does(sma
 
 
 def test_every_link_between_pages_resolves(small_site) -> None:
+    _check_links(small_site)
+
+
+def _check_links(small_site: Path) -> None:
+    """Every relative link of every page (the kg viz pages aside) names a file of the site, and its anchor
+    an id of that file; every outside link is a safe http(s) address."""
     ids: dict[Path, set[str]] = {}
     for page in _pages(small_site):
         text = page.read_text(encoding="utf-8")
@@ -210,6 +216,144 @@ def test_the_folder_is_replaced_only_when_it_is_a_site(small_built, tmp_path) ->
     assert result.returncode == 2 and "not empty" in result.stderr.decode()
 
 
+def test_the_model_page_lists_classes_properties_roles_and_measures_with_counts_and_examples(small_site) -> None:
+    page = (small_site / "model.html").read_text(encoding="utf-8")
+    index = (small_site / "index.html").read_text(encoding="utf-8")
+    assert '<a href="model.html">The model</a>' in index
+
+    def row(anchor: str) -> str:
+        start = page.index(f'<span id="{anchor}">')
+        return page[start:page.index("</tr>", start)]
+
+    person = row("t-kgo-Person")
+    assert "<td>Person</td>" in person and "A human being" in person
+    assert "<code>foaf:Person</code>" in person  # a superclass from another vocabulary, as text
+    assert re.search(r'<td class="kg-num">10</td><td><a href="entity/[a-z-]+\.html">', person)
+    event = row("t-kgo-Event")
+    assert '<td class="kg-num">1 (8 with subclasses)</td>' in event
+    launch = row("t-kgo-LaunchCeremony")  # its superclass links to its row
+    assert '<a href="#t-kgo-Event"><code>kgo:Event</code></a>' in launch
+    role = row("t-kgo-role")
+    assert '<a href="#t-prov-hadRole">' not in role and "<code>prov:hadRole</code>" in role
+    assert "object<br>" in role and '<a href="#t-kgo-Participation"><code>kgo:Participation</code></a>' in role
+    mentor = row("t-role-mentor")
+    assert '<a href="#t-role-participant"><code>role:participant</code></a>' in mentor
+    assert '<td class="kg-num">3</td><td><a href="entity/ada-moss.html">Ada Moss</a></td>' in mentor
+    assert '<td class="kg-num">0</td><td><span class="kg-muted">none</span></td>' in row("t-role-narrator")
+    assert '<td class="kg-num">1</td><td><a href="entity/' in row("t-measure-attendees")
+    assert 'id="t-prov-wasDerivedFrom"' in page  # another vocabulary's property the data uses
+    assert 'id="t-skos-closeMatch"' not in page  # said of the ontology's terms only, not of the data
+    assert '<pre id="kg-prefixes">PREFIX kg: &lt;https://w3id.org/coprod-kg/id/&gt;' in page
+    assert 'data-copy="kg-prefixes"' in page and page.count("PREFIX ") == 17
+    profile = (small_site / "entity" / "ada-moss.html").read_text(encoding="utf-8")
+    assert '<a href="../model.html#t-kgo-Person">Person</a>' in profile
+
+
+def test_a_text_of_a_term_is_the_english_one(small_built) -> None:
+    from kg.build_dir.reading import open_build
+    from kg.model.index import LABEL, index_of
+    from kg.namespaces import KG, KGO
+
+    graph = open_build(small_built / "build", small_built / "data", small_built / "ontology").graph
+    index = index_of(graph)
+    assert index.text(KGO + "Person", LABEL) == "Person"
+    assert index.text(KG + "zhang-san", LABEL) == ""  # no such node
+    assert index.text(KG + "ada-moss", KGO + "role") == ""  # no literal
+
+
+def test_profile_tables_are_capped_and_say_how_many_more(small_built, monkeypatch) -> None:
+    from kg.build_dir.reading import open_build
+    from kg.site import profiles, render_site
+
+    graph = open_build(small_built / "build", small_built / "data", small_built / "ontology").graph
+    monkeypatch.setattr(profiles, "MAX_ROWS", 2)
+    monkeypatch.setattr(profiles, "MAX_SHARED", 1)
+    page = render_site(graph)["entity/ada-moss.html"].decode("utf-8")
+    took_part = page.split('id="took-part"')[1].split("</section>")[0]
+    assert took_part.count("<tr><td>") == 2
+    assert re.search(r"The first 2 of (\d+) are shown: (\d+) more\. Every one is in <code>kg query neighbourhood "
+                     r"--param entity=ada-moss</code>", took_part)
+    collaborators = page.split('id="collaborators"')[1].split("</section>")[0]
+    assert collaborators.count("<tr><td>") == 2 and "The first 2 of 5 are shown: 3 more." in collaborators
+    assert "kg query collaborators --param person=ada-moss" in collaborators
+    assert '<span class="kg-muted">and 1 more</span>' in collaborators
+
+
+def test_a_long_list_is_split_into_pages_that_link_to_each_other(small_built, monkeypatch) -> None:
+    from kg.build_dir.reading import open_build
+    from kg.site import overview, render_site
+
+    graph = open_build(small_built / "build", small_built / "data", small_built / "ontology").graph
+    monkeypatch.setattr(overview, "LIST_PAGE", 4)
+    files = render_site(graph)
+    pages = sorted(p for p in files if p.startswith("list-person"))
+    assert pages == ["list-person-2.html", "list-person-3.html", "list-person.html"]
+    first, last = files["list-person.html"].decode("utf-8"), files["list-person-3.html"].decode("utf-8")
+    assert "<title>People (1 of 3)</title>" in first and "10 in the graph, by name. These are 1-4." in first
+    assert '<p>Pages: <strong>1</strong> <a href="list-person-2.html">2</a> <a href="list-person-3.html">3</a></p>' \
+        in first
+    assert "These are 9-10." in last and '<a href="list-person.html">1</a>' in last
+    assert sum(page.count('<tr><td><a href="entity/') for page in (files[p].decode("utf-8") for p in pages)) == 10
+    assert 'href="list-person.html"' in files["index.html"].decode("utf-8")
+
+
+def test_work_aside_gives_its_value_or_raises_its_error_here() -> None:
+    import time
+
+    from kg.site.aside import Aside
+
+    assert Aside(lambda: {"networks/person.html": b"<p>x</p>"}).result() == {"networks/person.html": b"<p>x</p>"}
+    parent = os.getpid()
+
+    def fail() -> None:
+        raise UsageError(f"failed in {'the child' if os.getpid() != parent else 'the parent'}")
+
+    with pytest.raises(UsageError, match="failed in the parent"):  # done again here, raising as it is
+        Aside(fail).result()
+    started = time.monotonic()
+    slow = Aside(lambda: time.sleep(30))
+    slow.stop()  # a child no longer wanted is ended at once
+    assert time.monotonic() - started < 10
+
+
+# --- the site inside the build ---------------------------------------------------------------------------
+
+
+def test_the_build_writes_the_site_beside_the_overview_listed_in_its_manifest(small_built) -> None:
+    build = small_built / "build"
+    site = build / "site"
+    assert (site / "index.html").is_file() and (site / "model.html").is_file()
+    assert not (site / MANIFEST).exists()  # the build's manifest covers it
+    files = {p.relative_to(build).as_posix() for p in site.rglob("*") if p.is_file()}
+    listed = json.loads((build / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert files == {name for name in listed if name.startswith("site/")}
+    assert {p.stem for p in (site / "entity").iterdir()} == _small_entity_ids()
+    _check_links(site)
+    # The same pages as kg site writes (the site's own manifest aside).
+    other = _site(small_built, small_built.parent / "site-of-small-built")
+    assert sorted(p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file()) == \
+        sorted([*(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()), MANIFEST])
+    assert all((other / f).read_bytes() == (site / f).read_bytes()
+               for f in (p.relative_to(site) for p in site.rglob("*") if p.is_file()))
+
+
+def test_a_build_without_extras_removes_the_site_of_the_previous_one(tmp_path) -> None:
+    from kg.pipeline import build
+
+    shutil.copytree(SMALL_WORLD, tmp_path / "data", ignore=shutil.ignore_patterns("*.md"))
+    out = tmp_path / "build"
+    build(tmp_path / "data", ONTOLOGY, out, extras="always")
+    assert (out / "site" / "index.html").is_file()
+    (out / "site" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"site/notes\.txt"):  # a file no build wrote is never removed
+        build(tmp_path / "data", ONTOLOGY, out, extras="never")
+    (out / "site" / "notes.txt").unlink()
+    result = build(tmp_path / "data", ONTOLOGY, out, extras="never")
+    assert not (out / "site").exists() and out / "site" not in result.files
+    listed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert not [name for name in listed if name.startswith("site/")]
+
+
 # --- the curated data: only what stays true when sources are added --------------------------------------
 
 
@@ -291,8 +435,10 @@ def test_search_finds_a_profile_from_disk_and_nothing_leaves_the_machine(browser
     opened.page.wait_for_function("() => window.kgSite && window.kgSite.ready === true")
     assert opened.page.text_content("h1") == "Ada Moss"
     opened.screenshot("site-profile.png", full=True)
-    for name in ("charts.html", "timeline.html", "question/mentors.html", "networks.html"):
+    for name in ("charts.html", "timeline.html", "question/mentors.html", "networks.html", "model.html"):
         opened.goto(small_site / name)
+    opened.page.click('button[data-copy="kg-prefixes"]')  # copies, or selects the prefixes for Ctrl-C
+    opened.screenshot("site-model.png")
     opened.goto(small_site / "charts.html")
     opened.screenshot("site-charts.png", full=True)
     opened.goto(small_site / "timeline.html")

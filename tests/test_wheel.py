@@ -99,6 +99,7 @@ def test_build_query_list_and_viz_outside_the_checkout(installed: Path, outside:
     assert built.returncode == 0, built.stderr
     assert "running the quality checks" in built.stderr
     assert (outside / "build" / "kg.ttl").is_file() and (outside / "build" / "overview.html").is_file()
+    assert {"index.html", "model.html"} <= {p.name for p in (outside / "build" / "site").iterdir()}
     listed = _kg(installed, "query", "list", cwd=outside)
     assert listed.returncode == 0, listed.stderr
     assert "collaborators" in listed.stdout and "mentors" in listed.stdout

@@ -13,8 +13,10 @@ The pages (all relative links, so the folder can move):
 - ``entity/<id>.html``: a profile per person, organisation, work, event, programme, edition, place and
   award (:mod:`kg.site.profiles`);
 - ``question/<name>.html``: a page per catalogue question (:mod:`kg.site.questions`);
-- ``list-<family>.html``, ``timeline.html``, ``charts.html`` (:mod:`kg.site.overview`) and
+- ``list-<family>.html`` (and ``list-<family>-2.html`` ... for a long list), ``timeline.html``,
+  ``charts.html`` (:mod:`kg.site.overview`) and
   ``networks.html`` with a ``kg viz`` page per projection in ``networks/`` (:mod:`kg.site.networks`);
+- ``model.html``: the classes, properties, roles and measures, and the prefixes (:mod:`kg.site.vocabulary`);
 - ``assets/``: the style, the script and the search index; ``kg-site.json``: the manifest.
 
 Everything comes from the one read model (:mod:`kg.model`) and the network built on it; nothing here
@@ -31,14 +33,16 @@ from pathlib import Path
 
 from kg.graph import KnowledgeGraph
 from kg.questions.catalogue import load_catalogue
-from kg.site.data import site_data
+from kg.site.aside import Aside
+from kg.site.data import SiteData, site_data
 from kg.site.front import SEARCH_INDEX, index_page, search_script
 from kg.site.html import Template, asset_files
 from kg.site.networks import network_pages, networks_page
-from kg.site.overview import FAMILY_NAMES, charts_page, family_page, list_path, timeline_page
+from kg.site.overview import FAMILY_NAMES, charts_page, family_pages, timeline_page
 from kg.site.profiles import Profiles
 from kg.site.questions import question_page
-from kg.site.writer import MANIFEST, check_target, write_site_folder
+from kg.site.vocabulary import MODEL_PAGE, model_page
+from kg.site.writer import MANIFEST, check_target, write_files, write_site_folder
 
 DEFAULT_OUTPUT = Path("site")
 
@@ -65,6 +69,17 @@ def render_site(graph: KnowledgeGraph, *, queries: str | Path | None = None, tim
     """Every file of the site of ``graph``, by its path in the site (the manifest aside). ``queries`` is
     the catalogue folder (default: the toolkit's); ``timeout`` bounds each question."""
     data = site_data(graph)
+    drawings = Aside(lambda: network_pages(data))  # beside the rest, in a forked process (kg.site.aside)
+    try:
+        files = _pages(data, queries, timeout or 60.0)
+        files.update(drawings.result())
+    finally:
+        drawings.stop()
+    return files
+
+
+def _pages(data: SiteData, queries: str | Path | None, timeout: float) -> dict[str, bytes]:
+    """Every file of the site but the network drawings."""
     template = Template.load()
     files = asset_files()
     files[SEARCH_INDEX] = search_script(data)
@@ -73,18 +88,18 @@ def render_site(graph: KnowledgeGraph, *, queries: str | Path | None = None, tim
         files[path] = template.render(path, data.label(iri), profiles.body(iri, path))
     asked = []
     for question in load_catalogue(queries):
-        done, body = question_page(data, question, timeout or 60.0)
+        done, body = question_page(data, question, timeout)
         asked.append(done)
         files[done.path] = template.render(done.path, question.title, body)
     families = {e.family for e in data.model.entities.values()}
     for family in FAMILY_NAMES:
         if family in families:
-            files[list_path(family)] = template.render(list_path(family), FAMILY_NAMES[family],
-                                                       family_page(data, family))
+            for path, (title, body) in family_pages(data, family).items():
+                files[path] = template.render(path, title, body)
     files["timeline.html"] = template.render("timeline.html", "Timeline", timeline_page(data))
     files["charts.html"] = template.render("charts.html", "Charts", charts_page(data))
     files["networks.html"] = template.render("networks.html", "Collaboration networks", networks_page(data))
-    files.update(network_pages(data))
+    files[MODEL_PAGE] = template.render(MODEL_PAGE, "The model", model_page(data))
     files["index.html"] = template.render("index.html", "The co-production graph", index_page(data, asked),
                                           scripts=[SEARCH_INDEX])
     return files
@@ -103,6 +118,14 @@ def write_site(graph: KnowledgeGraph, folder: str | Path = DEFAULT_OUTPUT, *, qu
     return SiteResult(folder, len(files) + 1, size, profiles, questions)
 
 
+def write_site_into(graph: KnowledgeGraph, folder: str | Path, *, queries: str | Path | None = None,
+                    timeout: float | None = 60.0) -> list[Path]:
+    """Write the site of ``graph`` into ``folder``, new or empty, with no manifest of its own and none of
+    the checks of ``-o``: for ``kg build``, which writes it as ``site/`` in its staging folder, lists
+    every file in the build's manifest and commits them with the build. Returns the files written."""
+    return write_files(folder, render_site(graph, queries=queries, timeout=timeout))
+
+
 def site_from_build(build: str | Path = "build", output: str | Path = DEFAULT_OUTPUT, *, data: str | Path = "data",
                     ontology: str | Path = "ontology", queries: str | Path | None = None,
                     timeout: float | None = 60.0) -> SiteResult:
@@ -116,4 +139,5 @@ def site_from_build(build: str | Path = "build", output: str | Path = DEFAULT_OU
     return result
 
 
-__all__ = ["DEFAULT_OUTPUT", "MANIFEST", "SiteResult", "render_site", "site_from_build", "write_site"]
+__all__ = ["DEFAULT_OUTPUT", "MANIFEST", "SiteResult", "render_site", "site_from_build", "write_site",
+           "write_site_into"]

@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import networkx as nx
+
 from kg.graph import KnowledgeGraph
 from kg.model.dates import Span, parse_date
 from kg.model.drawing import Link, Model, model_of
 from kg.model.facts import Facts, Participation, facts_of
 from kg.model.index import ALT_LABEL, LABEL, PREF_LABEL, GraphIndex, index_of
 from kg.namespaces import ID_RE, KG
+from kg.network import project
 from kg.site.html import esc, external, link, rel
 
 #: The kinds of name, in the order a profile lists them.
@@ -61,6 +64,15 @@ class SiteData:
     paths: dict[str, str]  # entity IRI -> the site path of its profile
     touching: dict[str, list[Link]] = field(default_factory=dict)  # entity -> the links it is an end of
     parts: dict[str, Participation] = field(default_factory=dict)  # participation IRI -> its facts
+    networks: dict[str, nx.Graph] = field(default_factory=dict)  # projection -> its network, made once
+
+    def network(self, projection: str) -> nx.Graph:
+        """The collaboration network ``projection`` (:func:`kg.network.project`, unfiltered), made once for
+        every page that reads it (collaborators, charts, the networks page). Do not change it."""
+        found = self.networks.get(projection)
+        if found is None:
+            found = self.networks[projection] = project(self.graph, projection)
+        return found
 
     def label(self, iri: str) -> str:
         """The display label of an IRI (the read model's rule)."""

@@ -55,7 +55,8 @@ def index_page(data: SiteData, asked: Sequence[Asked]) -> str:
     pages = ("<ul><li>" + link("timeline.html", "Timeline") + ": events and works by year and by edition</li>"
              "<li>" + link("charts.html", "Charts") + ": participants, works and countries per edition; ties "
              "between countries</li><li>" + link("networks.html", "Networks") + ": the collaboration networks "
-             "and their most central members</li></ul>")
+             "and their most central members</li><li>" + link("model.html", "The model") + ": the classes, properties, "
+             "roles and measures, with examples, and the prefixes for a query</li></ul>")
     return "\n".join([
         "<h1>International documentary co-production: the graph</h1>",
         "<p>Every person, organisation, work, event, programme, edition, place and award of the graph has a "

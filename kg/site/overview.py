@@ -7,40 +7,53 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from kg.model.drawing import Entity
-from kg.network import project
 from kg.site.data import LATEST, SiteData, span_text
-from kg.site.html import esc, section, table
+from kg.site.html import esc, link, section, table
 from kg.site.svg import Bar, bar_chart
 
 #: The families of the lists, in the order the index shows them, with their plural names.
 FAMILY_NAMES = {"person": "People", "organisation": "Organisations", "work": "Works", "event": "Events",
                 "programme": "Programmes", "edition": "Programme editions", "place": "Places", "award": "Awards"}
+#: At most this many entities on one page of a family's list.
+LIST_PAGE = 5000
 #: At most this many bars in one chart (the largest); the page says when some are left out.
 MAX_BARS = 40
 
 
-def list_path(family: str) -> str:
-    """The site path of a family's list (family keys are plain words)."""
-    return f"list-{family}.html"
+def list_path(family: str, page: int = 1) -> str:
+    """The site path of a page of a family's list (family keys are plain words): ``list-<family>.html``,
+    then ``list-<family>-2.html`` ..."""
+    return f"list-{family}.html" if page == 1 else f"list-{family}-{page}.html"
 
 
 def _sorted(data: SiteData, iris: list[str]) -> list[str]:
     return sorted(iris, key=lambda i: (data.label(i).casefold(), i))
 
 
-def family_page(data: SiteData, family: str) -> str:
-    """The list of every entity of one family, with its class, dates and editions."""
-    here = list_path(family)
+def family_pages(data: SiteData, family: str) -> dict[str, tuple[str, str]]:
+    """The list of every entity of one family, with its class, dates and editions, by name: site path ->
+    (title, body), :data:`LIST_PAGE` entities a page (a long list opens quickly a page at a time)."""
     members = _sorted(data, [i for i, e in data.model.entities.items() if e.family == family])
-    rows = []
-    for iri in members:
-        e = data.model.entities[iri]
-        editions = ", ".join(data.entity(x, here) for x in sorted(data.model.membership.get(iri, ())) if x != iri)
-        dates = "; ".join(f"{name} {value}" for name, value in e.dates)
-        rows.append([data.entity(iri, here), esc(data.label(e.cls)), esc(dates), editions])
-    title = FAMILY_NAMES.get(family, family)
-    return f"<h1>{esc(title)}</h1>\n<p>{len(rows):,} in the graph.</p>\n" + \
-        table(["Name", "Class", "Dates", "Programme editions"], rows)
+    chunks = [members[i:i + LIST_PAGE] for i in range(0, len(members), LIST_PAGE)] or [[]]
+    name = FAMILY_NAMES.get(family, family)
+    pages = {}
+    for n, chunk in enumerate(chunks, start=1):
+        here = list_path(family, n)
+        rows = []
+        for iri in chunk:
+            e = data.model.entities[iri]
+            editions = ", ".join(data.entity(x, here) for x in sorted(data.model.membership.get(iri, ())) if x != iri)
+            dates = "; ".join(f"{label} {value}" for label, value in e.dates)
+            rows.append([data.entity(iri, here), esc(data.label(e.cls)), esc(dates), editions])
+        title = name if len(chunks) == 1 else f"{name} ({n} of {len(chunks)})"
+        nav = "" if len(chunks) == 1 else "<p>Pages: " + " ".join(
+            f"<strong>{i}</strong>" if i == n else link(list_path(family, i), str(i))
+            for i in range(1, len(chunks) + 1)) + "</p>\n"
+        first = (n - 1) * LIST_PAGE
+        shown = "" if len(chunks) == 1 else f" These are {first + 1:,}-{first + len(chunk):,}."
+        pages[here] = (title, f"<h1>{esc(title)}</h1>\n<p>{len(members):,} in the graph, by name.{shown}</p>\n" + nav
+                       + table(["Name", "Class", "Dates", "Programme editions"], rows) + ("\n" + nav if nav else ""))
+    return pages
 
 
 def _dated(data: SiteData, e: Entity) -> tuple[object, str]:
@@ -83,13 +96,16 @@ def _per_edition(data: SiteData) -> dict[str, dict[str, set[str]]]:
         for x in contexts:
             if x in data.model.entities and data.model.entities[x].family == "work":
                 found[ed]["work"].add(x)
+    editions_of: dict[str, list[str]] = defaultdict(list)  # a context -> the editions it is a member of
+    for ed in data.model.editions:
+        for x in members.get(ed, frozenset()):
+            editions_of[x].append(ed)
     for p in data.facts.participations:
         if p.uncertain or p.agent not in data.model.entities:
             continue
         family = data.model.entities[p.agent].family
-        for ed in data.model.editions:
-            if p.target in members.get(ed, frozenset()):
-                found[ed][family].add(p.agent)
+        for ed in editions_of.get(p.target, ()):
+            found[ed][family].add(p.agent)
     return found
 
 
@@ -118,7 +134,7 @@ def charts_page(data: SiteData) -> str:
 
 
 def _country_ties(data: SiteData, here: str) -> str:
-    net = project(data.graph, "country")
+    net = data.network("country")
     edges = sorted(((d["weight"], data.label(a), data.label(b)) for a, b, d in net.edges(data=True)),
                    key=lambda t: (-t[0], t[1].casefold(), t[2].casefold()))
     bars = [Bar(f"{a} \u2013 {b}", w) for w, a, b in edges[:MAX_BARS]]

@@ -26,7 +26,6 @@ from kg.model.drawing import (
     Link,
 )
 from kg.namespaces import RDF, SCHEMA
-from kg.network import project
 from kg.site.data import SiteData
 
 ABOUT = SCHEMA + "about"
@@ -116,7 +115,7 @@ def collaborators(data: SiteData) -> dict[str, list[Tie]]:
     """Person or organisation -> its ties in the person or organisation projection, strongest first."""
     found: dict[str, list[Tie]] = defaultdict(list)
     for projection in ("person", "organisation"):
-        net = project(data.graph, projection)
+        net = data.network(projection)
         for a, b, d in net.edges(data=True):
             for me, other in ((a, b), (b, a)):
                 found[me].append(Tie(other, d["weight"], tuple(d["evidence"]), tuple(d["years"]),

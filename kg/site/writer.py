@@ -6,6 +6,10 @@ one renamed into place and the old one removed. A reader sees the old site or th
 the instant between the two renames, when there is none. Only an empty folder or a folder holding a
 site's manifest is replaced: ``-o`` naming any other folder (a home folder, a build) is refused before
 anything is written.
+
+Inside a build (``kg build`` writes the site as ``build/site/``), :func:`write_files` fills the folder the
+build gives, in its staging folder: the build's own manifest lists every file and its all-or-nothing commit
+replaces or removes them, so that copy has no ``kg-site.json`` and none of the rules above.
 """
 
 from __future__ import annotations
@@ -68,6 +72,22 @@ def _checked(path: str) -> PurePosixPath:
     return pure
 
 
+def write_files(folder: str | Path, files: dict[str, bytes]) -> list[Path]:
+    """Write ``files`` (site path -> content) into ``folder``, which must be new or empty (a build's
+    staging folder, or the temporary folder of :func:`write_site_folder`); return the files written, in
+    path order. Nothing else is checked or added: no manifest."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise ValueError(f"not a new or empty folder: {folder}")
+    written = []
+    for path, content in sorted(files.items()):
+        target = folder.joinpath(*_checked(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    return written
+
+
 def write_site_folder(folder: str | Path, files: dict[str, bytes]) -> int:
     """Write ``files`` (site path -> content) and the manifest as the folder ``folder``, replacing a
     previous site there; return the bytes written."""
@@ -84,10 +104,7 @@ def write_site_folder(folder: str | Path, files: dict[str, bytes]) -> int:
                           hint="check the path and its permissions") from None
     old = parent / f".{folder.name}.{token}.kg-old"
     try:
-        for path, content in sorted(files.items()):
-            target = temp.joinpath(*_checked(path).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+        write_files(temp, files)
         (temp / MANIFEST).write_bytes(manifest(files))
         if folder.exists():
             folder.rename(old)
