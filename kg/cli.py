@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     inputs(p)
     p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     p.add_argument("--extras", choices=("auto", "always", "never"), default="auto",
-                   help="also write network/, overview.html and site/: auto (default; up to 250,000 triples), always, never")
+                   help="also write network/, overview.html and site/: auto (default; up to 250,000 triples), "
+                        "always, never")
     p = sub.add_parser("validate", help="run every check of a build; write nothing")
     inputs(p)
     p = sub.add_parser("export", help="write the graph (RDF) or a network (GraphML, GEXF, CSV) to a file")
