@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kg.namespaces import KGO, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
+from kg.namespaces import KGO, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 
 
 class Kind(StrEnum):
@@ -124,6 +124,12 @@ def _evidence(sources_required: bool = True) -> tuple[Field, ...]:
     )
 
 
+def _distinct_from(family: str) -> Field:
+    return Field("distinct_from", Kind.REF, OWL + "differentFrom",
+                 f"other {family} records named alike that are a different {family} (the duplicate check "
+                 "then accepts the two)", many=True, targets=(family,))
+
+
 COMMON: tuple[Field, ...] = (
     Field("id", Kind.PLAIN, None, "the record's identifier; the entity's IRI is kg:<id>", required=True),
     Field("type", Kind.PLAIN, None, "an ontology class, e.g. Person, LaunchCeremony, City", required=True),
@@ -152,6 +158,7 @@ BY_FAMILY: dict[str, tuple[Field, ...]] = {
         Field("born", Kind.DATE, SCHEMA + "birthDate", "date or year of birth"),
         Field("based_in", Kind.REF, KGO + "basedIn", "where the person works from", many=True,
               targets=("place",)),
+        _distinct_from("person"),
     ),
     "organisation": (
         Field("unit_of", Kind.REF, ORG + "unitOf", "the organisation this one is a unit of",
@@ -159,6 +166,7 @@ BY_FAMILY: dict[str, tuple[Field, ...]] = {
         Field("based_in", Kind.REF, KGO + "basedIn", "headquarters", many=True, targets=("place",)),
         Field("country", Kind.REF, KGO + "country", "the organisation's country", targets=("place",)),
         Field("founded", Kind.DATE, SCHEMA + "foundingDate", "date of founding"),
+        _distinct_from("organisation"),
     ),
     "work": (
         Field("part_of", Kind.REF, SCHEMA + "isPartOf", "the series an episode belongs to",

@@ -52,6 +52,7 @@ from kg.namespaces import ID_RE, KG, KGO, SKOS
 from kg.ontology import load_ontology
 from kg.readers.yaml_reader import MAX_FILE_BYTES
 from kg.records import suggest_id
+from kg.records.duplicates import name_key
 from kg.records.values import _CONTROL
 
 BASE = Path(__file__).parent / "bad_input" / "_base"
@@ -211,6 +212,20 @@ def record_sets(draw) -> tuple[list[dict], int]:
         types[record["id"]] = record["type"]
         return record
 
+    named: dict[tuple[str, str], list[str]] = {}  # (family, name compared as the checker does) -> ids
+
+    def distinct(record: dict) -> None:
+        """A person or organisation named like an earlier one of its family is said to be a different
+        one (else it is a duplicate, refused)."""
+        family, label = record["id"].split("-")[0], record["label"]
+        texts = [label] if isinstance(label, str) else list(label.values())
+        keys = {(family, name_key(t)) for t in [*texts, *record.get("alt_labels", [])]}
+        earlier = sorted({other for k in keys for other in named.get(k, ())})
+        if earlier:
+            record["distinct_from"] = earlier
+        for k in keys:
+            named.setdefault(k, []).append(record["id"])
+
     def some(ids: list[str], low: int = 0, high: int = 2) -> list[str]:
         return draw(st.lists(st.sampled_from(ids), min_size=low, max_size=high, unique=True)) if ids else []
 
@@ -250,6 +265,7 @@ def record_sets(draw) -> tuple[list[dict], int]:
         alts = draw(st.lists(names, max_size=3, unique_by=nfc))
         if alts:
             record["alt_labels"] = alts
+        distinct(record)
         if draw(st.booleans()):
             record["nationality"] = some(countries, 1)
         if draw(st.booleans()):
@@ -269,6 +285,7 @@ def record_sets(draw) -> tuple[list[dict], int]:
             record["country"] = draw(st.sampled_from(countries))
         if draw(st.booleans()):
             record["founded"] = draw(dates())
+        distinct(record)
         if draw(st.booleans()):
             record["description"] = draw(names)
     agents = people + orgs
@@ -615,7 +632,8 @@ def test_names_keep_their_text_exactly(tmp_path_factory, label: dict[str, str], 
     (canonical composition) is the only change, so compatibility forms such as 'ﬁ' stay as they are."""
     data = tmp_path_factory.mktemp("names")
     shutil.copy(BASE / "base.yaml", data / "base.yaml")
-    record = {"id": "named", "type": "Person", "label": label, "description": description, "sources": ["src"]}
+    record = {"id": "named", "type": "Person", "label": label, "description": description, "sources": ["src"],
+              "distinct_from": ["someone"]}  # a name may be base.yaml's person's: they are different people
     if alts:
         record["alt_labels"] = alts
     (data / "named.yaml").write_text(record_json([record]), encoding="utf-8")

@@ -7,7 +7,8 @@ RDF term, and their provenance (file and line), so the transform never re-checks
 The modules: :mod:`.files` finds the record files of a folder; :mod:`.model` holds the checked
 record; :class:`RecordChecker` (:mod:`.checker`) checks them, one layer per module: :mod:`.base`
 (its state and problems), :mod:`.values` (one value), :mod:`.fields` (a field, a qualified list),
-:mod:`.across` (the checks across records); :mod:`.hints` words the hints. The modules import one
+:mod:`.across` (the checks across records, with :mod:`.duplicates`: the same source, person or
+organisation twice); :mod:`.hints` words the hints. The modules import one
 another directly, never this package.
 """
 

@@ -11,13 +11,14 @@ import pyoxigraph as ox
 from kg.errors import Problem, quoted
 from kg.namespaces import KG
 from kg.readers.nodes import Scalar, Seq
+from kg.records.duplicates import find_duplicates
 from kg.records.fields import FieldChecks
 from kg.records.hints import _a, _local
 from kg.records.model import Entry, Record, Value, _fields, _lists
 from kg.schema import NEVER_UNSTATED, Field, Kind, fields_for, qualified_for
 
 #: Fields whose value may not be the record itself.
-_NO_SELF = {"part_of", "unit_of", "located_in", "who", "original_publisher"}
+_NO_SELF = {"part_of", "unit_of", "located_in", "who", "original_publisher", "distinct_from"}
 #: Fields that date a record besides ``date``: ``unstated: [date]`` contradicts them too.
 _DATED = frozenset({"start", "end", "date_earliest", "date_latest"})
 #: Fields that put a record inside another: following one of them never leads back to where it started.
@@ -57,6 +58,9 @@ class AcrossChecks(FieldChecks):
                 entry.iri = self._entry_iri(record, entry, iris)
         for key in _NESTING:
             self._check_cycles(key)
+        for problem in find_duplicates(by_id.values()):
+            self.problems.append(problem)
+            self._counts[problem.file] += 1
 
     def _check_cycles(self, key: str) -> None:
         """Refuse every cycle of ``key`` (a part of b, b part of a): one problem for each found, at the
@@ -124,7 +128,7 @@ class AcrossChecks(FieldChecks):
                               self._nearest(v.ref, self.by_id, fallback="no record has this id; add one or fix the id"))
                 elif target.family not in spec.targets:
                     want = " or ".join(spec.targets)
-                    self._add(v.line, prefix + key, f"{quoted(v.ref)} is a {target.family}, expected a {want}",
+                    self._add(v.line, prefix + key, f"{quoted(v.ref)} is {_a(target.family)}, expected {_a(want)}",
                               "check the id")
                 elif v.ref == record.id and key in _NO_SELF:
                     self._add(v.line, prefix + key, f"{quoted(record.id)} refers to itself", "refer to another record")

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from kg.errors import quoted
 
 
-def nearest(word: str, choices: Iterable[str], *, fallback: str = "") -> str:
-    """A hint naming the closest of ``choices`` to ``word``; else ``fallback``, or a few choices."""
+def nearest(word: str, choices: Iterable[str], *, fallback: str = "", shown: int = 12) -> str:
+    """A hint naming the closest of ``choices`` to ``word``; else ``fallback``; else the ``shown``
+    choices most like ``word``, the nearest first."""
     options = sorted(set(choices))
     lowered = {c.lower(): c for c in options}
     if word.lower() in lowered:
@@ -23,8 +24,23 @@ def nearest(word: str, choices: Iterable[str], *, fallback: str = "") -> str:
         return "did you mean " + " or ".join(quoted(c) for c in close) + "?"
     if fallback:
         return fallback
-    shown = ", ".join(options[:12]) + (" ..." if len(options) > 12 else "")
-    return f"expected one of: {shown}"
+    ranked = ranked_by_likeness(word, options)
+    return "expected one of, nearest first: " + ", ".join(ranked[:shown]) + (" ..." if len(ranked) > shown else "")
+
+
+def ranked_by_likeness(word: str, choices: Iterable[str]) -> list[str]:
+    """``choices`` from the most like ``word`` to the least, ignoring case: first those that hold the
+    word or that it holds, of four letters or more (``Person`` for ``foaf:Person``), then by difflib's
+    ratio, ties by name."""
+    lowered = word.lower()
+    matcher = difflib.SequenceMatcher(None, "", lowered, autojunk=False)  # the word's index is made once
+    scored = []
+    for choice in set(choices):
+        low = choice.lower()
+        matcher.set_seq1(low)
+        holds = min(len(low), len(lowered)) >= 4 and (low in lowered or lowered in low)  # not a stray "id"
+        scored.append((not holds, -matcher.ratio(), choice))
+    return [choice for *_, choice in sorted(scored)]
 
 
 def suggest_id(text: str) -> str:
