@@ -198,6 +198,9 @@ def _roles(target_type: str, agent_type: str) -> list[str]:
 
 MEASURES = sorted(ONTO.schemes["MeasureScheme"])
 PLACE_TYPES = [t for t in _types("place") if t != "Country"]
+# A Partnership's shape asks for at least one participation (its partners); the events drawn here may
+# have none, so they are drawn from the other event types.
+EVENT_TYPES = [t for t in _types("event") if t != "Partnership"]
 
 
 @st.composite
@@ -339,7 +342,7 @@ def record_sets(draw) -> tuple[list[dict], int]:
             editions.append(f"edition-{k}")
     events = [f"event-{i}" for i in range(1, n["event"] + 1)]
     for i, eid in enumerate(events):
-        record = add({"id": eid, "type": draw(st.sampled_from(_types("event"))), "label": draw(labels()),
+        record = add({"id": eid, "type": draw(st.sampled_from(EVENT_TYPES)), "label": draw(labels()),
                       "sources": some(sources, 1)})
         if draw(st.booleans()):
             record["date"] = draw(dates())
