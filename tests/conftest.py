@@ -11,6 +11,7 @@ worked out by hand in tests/small_world/README.md.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,22 @@ def small_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_kg("build", cwd=root)
     assert result.returncode == 0, result.stderr.decode()
     return root
+
+
+#: Debian's Chromium, which the page tests drive through Playwright.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (never Playwright's own browser download); one for
+    the whole run. Missing, it fails the test under CI=true and skips it elsewhere (:func:`need`)."""
+    need(Path(CHROMIUM).is_file(), "Chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright for Python (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        yield b
+        b.close()

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ONTOLOGY, ROOT, SMALL_WORLD, need, record_json, run_kg
+from conftest import ONTOLOGY, ROOT, SMALL_WORLD, record_json, run_kg
 from test_endpoint import free_port, oxigraph
 from test_serve_hardening import ask
 
@@ -29,7 +29,6 @@ from kg.namespaces import PREFIXES, sparql_prologue
 from kg.questions.catalogue import load_catalogue
 
 ARTEFACTS = Path(os.environ.get("KG_TEST_ARTIFACTS") or ROOT / "tests" / "artefacts")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IMG = "<img src=x onerror=alert(1)>"
 END = "</script><script>alert(2)</script>"
 PEOPLE = "SELECT ?s WHERE { ?s a kgo:Person } LIMIT 3"
@@ -110,20 +109,6 @@ def test_script_json_hides_markup_and_round_trips(value: object) -> None:
 
 
 # --- in the browser ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium, headless, driven by Playwright (never Playwright's own browser download)."""
-    need(Path(CHROMIUM).is_file(), "Chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "Playwright for Python (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
 
 
 class Opened:

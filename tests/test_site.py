@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ONTOLOGY, ROOT, SMALL_WORLD, need, record_json, run_kg
+from conftest import ONTOLOGY, ROOT, SMALL_WORLD, record_json, run_kg
 
 from kg.errors import UsageError
 from kg.site import site_from_build
@@ -24,7 +24,6 @@ from kg.site.html import safe_url
 from kg.site.writer import MANIFEST
 
 ARTEFACTS = Path(os.environ.get("KG_TEST_ARTIFACTS") or ROOT / "tests" / "artefacts")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 END = "</script><script>alert(2)</script>"
@@ -367,20 +366,6 @@ def test_on_the_curated_data_malcolm_clarke_has_a_profile_naming_the_ip_plan(bui
 
 
 # --- in the browser -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium, headless, driven by Playwright (never Playwright's own browser download)."""
-    need(Path(CHROMIUM).is_file(), "Chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "Playwright for Python (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
 
 
 class Opened:

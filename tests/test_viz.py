@@ -14,13 +14,12 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ONTOLOGY, ROOT, need, run_kg
+from conftest import DATA, ONTOLOGY, ROOT, run_kg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +37,6 @@ HOSTILE = Path(__file__).resolve().parent / "viz" / "hostile"
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
 ARTEFACTS = Path(os.environ.get("KG_TEST_ARTIFACTS") or ROOT / "tests" / "artefacts")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 _synthetic = importlib.util.spec_from_file_location("viz_synthetic", Path(__file__).parent / "viz" / "synthetic.py")
 synthetic = importlib.util.module_from_spec(_synthetic)  # type: ignore[arg-type]
@@ -565,20 +563,6 @@ def test_command_writes_a_page_from_the_build(graph, tmp_path) -> None:
 
 
 # --- in the browser ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium, headless, driven by Playwright (never Playwright's own browser download)."""
-    need(Path(CHROMIUM).is_file(), "Chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "Playwright for Python (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
 
 
 class Opened:
