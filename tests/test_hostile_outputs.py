@@ -19,7 +19,7 @@ import pytest
 import rdflib
 from conftest import ONTOLOGY, record_json, run_kg, triples_of
 from rdflib.compare import isomorphic
-from test_viz import Opened, browser  # noqa: F401  (browser is a fixture)
+from test_viz import Opened
 
 import kg
 from kg.namespaces import SKOS
@@ -126,7 +126,7 @@ def test_no_csv_cell_starts_a_formula(project: Path, name: str) -> None:
                 assert "'" + text in cells, text
 
 
-def test_the_overview_page_runs_no_script_from_the_data(project: Path, browser) -> None:  # noqa: F811
+def test_the_overview_page_runs_no_script_from_the_data(project: Path, browser) -> None:
     opened = Opened(browser, project / "build" / "overview.html")
     opened.check_clean()
     body = opened.js("document.body.textContent")
