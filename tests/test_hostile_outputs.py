@@ -19,6 +19,7 @@ import pytest
 import rdflib
 from conftest import ONTOLOGY, record_json, run_kg, triples_of
 from rdflib.compare import isomorphic
+from test_site import Opened as SiteOpened
 from test_viz import Opened
 
 import kg
@@ -140,3 +141,23 @@ def test_the_overview_page_runs_no_script_from_the_data(project: Path, browser) 
     assert body  # the page has drawn its legend and panels
     opened.check_clean()
     opened.page.close()
+
+
+@pytest.mark.parametrize("page", ["index.html", "entity/img-person.html", "entity/script-org.html",
+                                  "entity/hostile-event.html", "entity/tricky-event.html", "timeline.html",
+                                  "charts.html", "model.html", "question/speakers.html"])
+def test_the_site_shows_the_hostile_names_as_text_and_runs_no_script_from_them(project: Path, browser,
+                                                                               page: str) -> None:
+    # kg build writes the site (build/site/) from the same hostile records as the other outputs.
+    site = project / "build" / "site"
+    opened = SiteOpened(browser, site / page)
+    opened.check_clean()
+    assert [u for u in opened.requests if not u.startswith(site.as_uri() + "/")] == []
+    js = opened.page.evaluate
+    assert js("document.querySelectorAll('img, iframe, object, embed, svg image').length") == 0
+    assert js("document.querySelectorAll('[onerror], [onload], [onclick]').length") == 0
+    if page == "entity/tricky-event.html":
+        body = js("document.body.innerText")
+        for key, text in TRICKY.items():
+            if key not in ("separators", "rtl"):  # innerText turns their separators into line breaks
+                assert text in body, key
