@@ -1,4 +1,5 @@
-"""Run one piece of work in a forked child with a time limit and a memory bound, and stop it for real.
+"""Work in a forked child: one piece with a time limit and a memory bound, stopped for real
+(:func:`run_limited`), or one piece beside this process's other work (:class:`Aside`).
 
 The embedded engine cannot be cancelled: a query abandoned in a thread keeps a core busy until it ends.
 A forked child shares the parent's store copy-on-write, evaluates the query, and sends its result back
@@ -22,7 +23,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from contextlib import suppress
+from typing import Any, Generic, TypeVar
 
 from kg.errors import QueryError, QueryTimeout
 
@@ -57,10 +59,35 @@ def run_limited(work: Callable[[], T], timeout: float, max_memory: int | None = 
     ``max_memory`` bytes beyond the current size (:class:`QueryError`); its exceptions are raised here."""
     if not hasattr(os, "fork"):
         return _in_thread(work, timeout)
-    read_end, write_end = os.pipe()
     limit = _address_space() + max_memory if max_memory else 0
+    pid, read_end = _fork(work, limit)
+    try:
+        data = _read_until(read_end, time.monotonic() + timeout)
+    except TimeoutError:
+        _kill(pid)
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped", hint=_TIMEOUT_HINT) from None
+    finally:
+        os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        if max_memory and (os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) == 3):
+            raise _out_of_memory(max_memory)
+        raise QueryError(f"the query stopped unexpectedly (exit status {os.waitstatus_to_exitcode(status)})")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        if isinstance(value, MemoryError) and max_memory:
+            raise _out_of_memory(max_memory) from None
+        raise value
+    return value  # type: ignore[no-any-return]  # what work() returned, through pickle
+
+
+def _fork(work: Callable[[], Any], limit: int = 0) -> tuple[int, int]:
+    """Fork a child that runs ``work()`` (its address space bounded to ``limit`` bytes when given) and
+    writes ``("result", value)`` or ``("error", exception)``, pickled, to a pipe; return the child's pid
+    and the pipe's read end. The child leaves with ``os._exit``, running nothing else of the parent."""
+    read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: evaluate, send, and leave without running the parent's exit handlers
+    if pid == 0:
         code = 0
         try:
             os.close(read_end)
@@ -86,24 +113,41 @@ def run_limited(work: Callable[[], T], timeout: float, max_memory: int | None = 
             code = 1
         os._exit(code)
     os.close(write_end)
-    try:
-        data = _read_until(read_end, time.monotonic() + timeout)
-    except TimeoutError:
-        _kill(pid)
-        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped", hint=_TIMEOUT_HINT) from None
-    finally:
-        os.close(read_end)
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        if max_memory and (os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) == 3):
-            raise _out_of_memory(max_memory)
-        raise QueryError(f"the query stopped unexpectedly (exit status {os.waitstatus_to_exitcode(status)})")
-    kind, value = pickle.loads(data)
-    if kind == "error":
-        if isinstance(value, MemoryError) and max_memory:
-            raise _out_of_memory(max_memory) from None
-        raise value
-    return value  # type: ignore[no-any-return]  # what work() returned, through pickle
+    return pid, read_end
+
+
+class Aside(Generic[T]):
+    """``work()`` started in a forked child while this process does other work; :meth:`result` waits for
+    its value. Where the platform cannot fork, or when the child fails (its error, or a child killed),
+    the work is done again here, which raises the error as it is. Call :meth:`stop` when the value is no
+    longer wanted (a failure first): it ends the child if it still runs."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._pid, self._read_end = _fork(work) if hasattr(os, "fork") else (0, -1)
+
+    def result(self) -> T:
+        """The value of ``work()``: the child's, or when it failed or could not be forked, computed here."""
+        if not self._pid:
+            return self._work()
+        with os.fdopen(self._read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self._pid, 0)
+        self._pid = 0
+        if data:
+            kind, value = pickle.loads(data)  # our own child's bytes, through our own pipe
+            if kind == "result":
+                return value  # type: ignore[no-any-return]  # what work() returned, through pickle
+        return self._work()
+
+    def stop(self) -> None:
+        """End the child if it still runs; nothing to do once :meth:`result` returned."""
+        if self._pid:
+            with suppress(OSError):
+                _kill(self._pid)
+            with suppress(OSError):
+                os.close(self._read_end)
+            self._pid = 0
 
 
 def _out_of_memory(max_memory: int) -> QueryError:

@@ -299,7 +299,7 @@ def test_a_long_list_is_split_into_pages_that_link_to_each_other(small_built, mo
 def test_work_aside_gives_its_value_or_raises_its_error_here() -> None:
     import time
 
-    from kg.site.aside import Aside
+    from kg.isolated import Aside
 
     assert Aside(lambda: {"networks/person.html": b"<p>x</p>"}).result() == {"networks/person.html": b"<p>x</p>"}
     parent = os.getpid()

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.graph import KnowledgeGraph
+from kg.isolated import Aside
 from kg.questions.catalogue import load_catalogue
-from kg.site.aside import Aside
 from kg.site.data import SiteData, site_data
 from kg.site.front import SEARCH_INDEX, index_page, search_script
 from kg.site.html import Template, asset_files
@@ -69,7 +69,7 @@ def render_site(graph: KnowledgeGraph, *, queries: str | Path | None = None, tim
     """Every file of the site of ``graph``, by its path in the site (the manifest aside). ``queries`` is
     the catalogue folder (default: the toolkit's); ``timeout`` bounds each question."""
     data = site_data(graph)
-    drawings = Aside(lambda: network_pages(data))  # beside the rest, in a forked process (kg.site.aside)
+    drawings = Aside(lambda: network_pages(data))  # beside the rest, in a forked process (kg.isolated.Aside)
     try:
         files = _pages(data, queries, timeout or 60.0)
         files.update(drawings.result())
