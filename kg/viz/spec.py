@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kg.model.drawing import Entity, Model, prefixed
 from kg.viz.layout import SEED, layout
 from kg.viz.legend import (
     LABEL_MAX,
@@ -27,7 +28,6 @@ from kg.viz.legend import (
     label_fonts,
     size_legend,
 )
-from kg.viz.model import Entity, Model, prefixed
 from kg.viz.styles import EdgeStyle, NodeStyle, Styles
 
 #: Above this many nodes a view keeps the best connected ones (by its size measure) and says so.
@@ -169,7 +169,7 @@ class DraftEdge:
 
 
 def draft_edge(model: Model, link: Any) -> DraftEdge:
-    """The draft of a model :class:`~kg.viz.model.Link`, with its tooltip (role, dates, sources ...)."""
+    """The draft of a model :class:`~kg.model.drawing.Link`, with its tooltip (role, dates, sources ...)."""
     head = f"{model.label(link.source)} → {model.label(link.target)}"
     name = "role" if link.kind == "participation" else "relation"
     lines = [head, f"{name}: {link.label} ({prefixed(link.key)})"]

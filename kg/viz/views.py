@@ -13,11 +13,11 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
+from kg.model.drawing import SCHEMA_NAMESPACES, Model, model_of, prefixed
 from kg.model.index import ALT_LABEL, LABEL, PREF_LABEL, index_of
 from kg.namespaces import shorten
 from kg.viz.layout import SEED
 from kg.viz.legend import COLOUR_BY, by_community, by_country, communities
-from kg.viz.model import SCHEMA_NAMESPACES, Model, model_of, prefixed
 from kg.viz.spec import MAX_NODES, Draft, DraftEdge, VisualSpec, draft_edge, make_spec
 from kg.viz.styles import Styles, load_styles
 
