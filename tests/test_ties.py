@@ -28,7 +28,7 @@ def _names(roles: frozenset[str]) -> set[str]:
 def test_the_declared_tie_roles_are_those_the_networks_used(small_graph) -> None:
     facts = facts_of(small_graph)
     orgs = {kind: _names(roles) for kind, roles in tie_roles(facts, "organisation").items()}
-    assert orgs == {"co-production": {"producer", "executive-producer"},
+    assert orgs == {"co-production": {"producer", "executive-producer", "co-producer", "commissioner"},
                     "co-organisation": {"organiser", "co-organiser", "host", "guiding-body", "launcher"},
                     "partnership": {"partner"}}
     people = tie_roles(facts, "person")
