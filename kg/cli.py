@@ -91,6 +91,7 @@ def _build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
 
     result = build(args.data, args.ontology, args.out, progress=_progress(args), extras=args.extras)
+    _warn("build", result.warnings)
     print("Built the knowledge graph:")
     print(_counts_table(result.counts))
     print("Wrote:")
@@ -102,11 +103,20 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from kg.pipeline import validate
+    from kg.pipeline import load
 
-    counts = validate(args.data, args.ontology, progress=_progress(args))
-    print(f"OK: {args.data} is valid ({counts['triples']:,} triples); nothing was written")
+    graph = load(args.data, args.ontology, progress=_progress(args))
+    _warn("validate", graph.warnings)
+    counts = graph.counts()
+    confirm = f", {len(graph.warnings):,} to confirm" if graph.warnings else ""
+    print(f"OK: {args.data} is valid ({counts['triples']:,} triples{confirm}); nothing was written")
     return 0
+
+
+def _warn(command: str, warnings: list) -> None:
+    """The warnings of the records, one line each on stderr, as problems are shown."""
+    for warning in warnings:
+        print(f"kg {command}: warning: {warning}", file=sys.stderr)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg import export
+from kg.errors import Problem
 from kg.isolated import DEFAULT_MAX_MEMORY, run_limited
 from kg.namespaces import KGO, PREFIXES, XSD
 from kg.sparql_limits import check_query
@@ -91,6 +92,7 @@ class KnowledgeGraph:
         self._set_sorted(keys)
         self.provenance: dict[str, Provenance] = dict(provenance or {})
         self.cache: dict[str, Any] = {}  # derived lookups (labels ...); the graph never changes
+        self.warnings: list[Problem] = []  # what the checks of the records asked the curator to confirm
 
     @classmethod
     def from_keys(cls, keys: list[str], provenance: Mapping[str, Provenance] | None = None) -> KnowledgeGraph:
@@ -112,6 +114,7 @@ class KnowledgeGraph:
         graph._store = ox.Store()
         graph.provenance = dict(provenance or {})
         graph.cache = {}
+        graph.warnings = []
         return graph
 
     def fill_from(self, chunks: Iterable[bytes]) -> None:

@@ -30,6 +30,7 @@ class BuildResult:
     counts: dict[str, int]
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the user should know (e.g. extras not written)
+    warnings: list[Problem] = field(default_factory=list)  # what the curator should confirm (namesakes)
 
 
 @without_gc  # reading and checking allocate millions of acyclic objects
@@ -42,8 +43,9 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
     name). The graph is held in the embedded store, ready to query."""
     ontology = Path(ontology)
     say = progress or (lambda _msg: None)
-    keys, provenance = _checked_keys(Path(data), ontology, say)
+    keys, provenance, warnings = _checked_keys(Path(data), ontology, say)
     graph = KnowledgeGraph.from_keys(keys, provenance)
+    graph.warnings = warnings
     problems = check_graph(graph, ontology, shapes=shapes, checks=checks, queries=queries, progress=say)
     if problems:
         raise ValidationError(problems)
@@ -51,9 +53,10 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
 
 
 @without_gc
-def _checked_keys(data: Path, ontology: Path, say: Progress) -> tuple[list[str], dict[str, Provenance]]:
-    """The sort keys of the graph's triples (the ontology's and the records'), and where each
-    record and entry was curated; :class:`ValidationError` with every problem of the records."""
+def _checked_keys(data: Path, ontology: Path, say: Progress
+                  ) -> tuple[list[str], dict[str, Provenance], list[Problem]]:
+    """The sort keys of the graph's triples (the ontology's and the records'), where each record and
+    entry was curated, and the warnings of the records; :class:`ValidationError` with every problem."""
     onto = load_ontology(ontology, display_path(ontology))
     if not data.is_dir():
         raise UsageError("the data folder does not exist", file=display_path(data),
@@ -79,7 +82,7 @@ def _checked_keys(data: Path, ontology: Path, say: Progress) -> tuple[list[str],
     # The triples as their sort keys (strings; a Python triple takes 450 bytes), and the records
     # let go before the store takes its memory.
     keys = export.keys_of(onto.triples) + records_to_keys(records, onto)
-    return keys, provenance
+    return keys, provenance, checker.warnings
 
 
 def check_graph(graph: KnowledgeGraph, ontology: str | Path = "ontology", *, shapes: bool = True,
@@ -138,7 +141,8 @@ def run_checks(graph: KnowledgeGraph, queries: str | Path | None = None) -> list
 
 def validate(data: str | Path = "data", ontology: str | Path = "ontology", *,
              progress: Progress | None = None) -> dict[str, int]:
-    """Run every check a build runs and write nothing; return the counts of the valid graph."""
+    """Run every check a build runs and write nothing; return the counts of the valid graph (the
+    warnings are those of :func:`load`'s graph, ``graph.warnings``)."""
     return load(data, ontology, progress=progress).counts()
 
 
@@ -170,8 +174,9 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
     say = progress or (lambda _msg: None)
     # Hashed before reading, so that an input edited during the build makes the build look stale.
     hashes = input_hashes(data, ontology) if data.is_dir() and ontology.is_dir() else {}
-    keys, provenance = _checked_keys(data, ontology, say)
+    keys, provenance, warnings = _checked_keys(data, ontology, say)
     graph = KnowledgeGraph.awaiting_store(keys, provenance)
+    graph.warnings = warnings
     with_extras = extras == "always" or (extras == "auto" and len(graph) <= EXTRAS_LIMIT)
     manifest: dict = {
         "inputs": fingerprint(hashes),
@@ -199,7 +204,7 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
     notes = [] if with_extras or extras == "never" else [
         f"network/, site/ and overview.html were not written: {len(graph):,} triples is over {EXTRAS_LIMIT:,} "
         "(kg analyze, kg export, kg site and kg viz make them on demand; kg build --extras always forces them)"]
-    return BuildResult(graph, counts, files, notes)
+    return BuildResult(graph, counts, files, notes, graph.warnings)
 
 
 NETWORK_FOLDER = "network"

@@ -1,8 +1,8 @@
-"""Duplicates are caught (issue 17): a second source at the same address, a second person of the same
-name, an organisation labelled like another's name or alternative name; two records named alike are
-accepted when either says the two are different (``distinct_from``). The failing forms are cases of
-tests/bad_input (duplicate-source-address, duplicate-person-name, duplicate-organisation-name,
-distinct-from); here: the valid form, the comparison rules, and the cost."""
+"""Duplicates are caught (issue 17): a second source at the same address is an error; a second person of
+the same or a near-same name, an organisation labelled like another's name or alternative name, a warning
+that ``distinct_from`` (the two are different) silences. The failing forms are cases of tests/bad_input
+(duplicate-source-address, distinct-from), the warnings cases of tests/curator_warnings; here: the
+confirmed form, the comparison rules, and the cost."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from conftest import ONTOLOGY, ROOT
 import kg
 from kg.errors import ValidationError
 from kg.namespaces import KG, KGO, OWL
-from kg.records.duplicates import address_key, find_duplicates, name_key
+from kg.records.duplicates import address_key, find_namesakes, name_key, near_keys
 from kg.records.hints import nearest, ranked_by_likeness
 from kg.records.model import Record, Value
 
@@ -70,17 +70,24 @@ def test_records_confirmed_different_are_valid_and_say_so_in_the_graph(tmp_path:
     assert different == {(KG + "ana-li-painter", KG + "ana-li"), (KG + "harbour-films", KG + "harbour-films-hk")}
 
 
-def test_without_distinct_from_the_same_records_are_refused(tmp_path: Path) -> None:
+def test_without_distinct_from_the_same_records_are_built_with_a_warning_each(tmp_path: Path) -> None:
     text = CONFIRMED.replace("  distinct_from: [ana-li]\n", "").replace("  distinct_from: [harbour-films-hk]\n", "")
+    graph = kg.load(_data(tmp_path, text), ONTOLOGY)
+    warnings = graph.warnings
+    assert [(Path(p.file).name, p.line, p.field) for p in warnings] == [("records.yaml", 7, "label"),
+                                                                         ("records.yaml", 22, "label")]
+    assert warnings[0].message == "'ANA  LI' also names the person 'ana-li'"
+    assert warnings[0].hint.startswith("'ana-li' is at ") and ":1: if they are the same person" in warnings[0].hint
+    assert warnings[0].hint.endswith("say so with distinct_from: [ana-li]")
+    assert warnings[1].message == "'HARBOUR FILMS' also names the organisation 'harbour-films'"
+
+
+def test_a_second_source_at_the_same_address_stays_an_error(tmp_path: Path) -> None:
+    text = CONFIRMED + "- id: src-again\n  type: WebPage\n  label: The same page\n  url: http://example.org/news/1/\n"
     with pytest.raises(ValidationError) as caught:
         kg.load(_data(tmp_path, text), ONTOLOGY)
-    problems = caught.value.problems
-    assert [(Path(p.file).name, p.line, p.field) for p in problems] == [("records.yaml", 7, "label"),
-                                                                         ("records.yaml", 22, "label")]
-    assert problems[0].message == "'ANA  LI' also names the person 'ana-li'"
-    assert problems[0].hint.startswith("'ana-li' is at ") and ":1: if they are the same person" in problems[0].hint
-    assert problems[0].hint.endswith("say so with distinct_from: [ana-li]")
-    assert problems[1].message == "'HARBOUR FILMS' also names the organisation 'harbour-films'"
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("url", "'http://example.org/news/1/' is the address of another source")]
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -124,11 +131,34 @@ def test_the_check_is_linear_even_when_every_record_has_one_name() -> None:
     than 40,000 of different names (a pairwise comparison would take minutes)."""
     same = [_person(i, "Same Name") for i in range(40_000)]
     started = time.perf_counter()
-    problems = find_duplicates(same)
+    warnings = find_namesakes(same)
     assert time.perf_counter() - started < 5
-    assert len(problems) == len(same) - 1
-    assert all("'p-0'" in p.message for p in problems)
-    assert find_duplicates([_person(i, f"Name {i}") for i in range(1000)]) == []
+    assert len(warnings) == len(same) - 1
+    assert all("'p-0'" in p.message for p in warnings)
+    assert find_namesakes([_person(i, f"Name {i:05d}") for i in range(1000)]) == []
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Malcolm Clarke", "Malcom Clarke"),  # a letter dropped
+    ("Malcolm Clarke", "Malcolm Clarkes"),  # a letter added
+    ("Malcolm Clarke", "Malcolm Clarka"),  # a letter changed
+    ("Malcolm Clarke", "Malcolm Clakre"),  # two letters swapped
+    ("Hajime Suzuki", "Suzuki Hajime"),  # word order
+    ("René Laloux", "Rene La-loux"),  # accents, punctuation
+    ("Li Wei", "li-wei"),  # short names: only spelling and punctuation
+])
+def test_near_same_names_share_a_key(a: str, b: str) -> None:
+    assert near_keys(a) & near_keys(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Li Wei", "Li Wen"),  # under eight letters, one letter apart: often two people
+    ("Malcolm Clarke", "Malcolm Campbell"),
+    ("CCTV", "CCTV-9"),
+    ("张同道", "张同导"),
+])
+def test_different_names_share_no_key(a: str, b: str) -> None:
+    assert not near_keys(a) & near_keys(b)
 
 
 def test_an_unknown_word_lists_the_nearest_choices_first() -> None:
@@ -151,7 +181,7 @@ def test_the_data_readme_examples_validate_with_the_curated_data(tmp_path: Path)
     different = re.findall(r"```yaml\n(.*?)```", readme.split("\n## Duplicates", 1)[1], re.S)[0]
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.md"))
-    (data / "wave2").mkdir()
+    (data / "readme-example").mkdir()
     (data / "wave2" / "people.yaml").write_text(people + different, encoding="utf-8")
     (data / "wave2" / "ip-plan-additions.csv").write_text(entries, encoding="utf-8")
     graph = kg.load(data, ONTOLOGY)

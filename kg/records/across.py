@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.errors import Problem, quoted
 from kg.namespaces import KG
 from kg.readers.nodes import Scalar, Seq
-from kg.records.duplicates import find_duplicates
+from kg.records.duplicates import find_duplicates, find_namesakes
 from kg.records.fields import FieldChecks
 from kg.records.hints import _a, _local
 from kg.records.model import Entry, Record, Value, _fields, _lists
@@ -61,6 +61,7 @@ class AcrossChecks(FieldChecks):
         for problem in find_duplicates(by_id.values()):
             self.problems.append(problem)
             self._counts[problem.file] += 1
+        self.warnings.extend(find_namesakes(by_id.values()))
 
     def _check_cycles(self, key: str) -> None:
         """Refuse every cycle of ``key`` (a part of b, b part of a): one problem for each found, at the

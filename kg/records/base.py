@@ -26,6 +26,7 @@ class CheckerBase:
     def __init__(self, ontology: Ontology) -> None:
         self.ontology = ontology
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # what the curator should confirm; the build goes on
         self._counts: Counter[str] = Counter()  # problems so far, by file
         self.records: list[Record] = []
         self.by_id: dict[str, Record] = {}
