@@ -9,10 +9,12 @@ goes through :class:`KnowledgeGraph`.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Mapping
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 import pyoxigraph as ox
@@ -83,6 +85,11 @@ def to_python(term: Term | ox.Triple) -> Any:
 class KnowledgeGraph:
     """A knowledge graph in the embedded store: query it, count it, serialise it."""
 
+    #: What every query is asked over (empty: the store's default graph; see :meth:`from_store`).
+    _dataset: Mapping[str, Any] = MappingProxyType({})
+    #: The number of triples when known without counting the store (a store read from disk).
+    _length: int | None = None
+
     def __init__(self, triples: Iterable[ox.Triple], provenance: Mapping[str, Provenance] | None = None) -> None:
         self._store = ox.Store()
         keys: list[str] = []
@@ -147,8 +154,25 @@ class KnowledgeGraph:
         graph.cache = {}
         return graph
 
+    @classmethod
+    def from_store(cls, folder: Path, graph_iri: str, triples: int) -> KnowledgeGraph:
+        """The graph kept on disk by a build (:func:`write_store`), opened read-only: nothing is
+        parsed or copied, and several processes may read it at once. Its triples lie in the named
+        graph ``graph_iri``, which queries see as their default graph (and no other graph);
+        ``triples`` is their number, as the build recorded it. ``OSError`` when it cannot be opened."""
+        graph = cls.__new__(cls)
+        graph._keys = None
+        graph._store = ox.Store.read_only(str(folder))
+        graph._dataset = {"default_graph": ox.NamedNode(graph_iri), "named_graphs": []}
+        graph._length = triples
+        graph.provenance = {}
+        graph.cache = {}
+        return graph
+
     def __len__(self) -> int:
-        return len(self._keys) if self._keys is not None else len(self._store)
+        if self._keys is not None:
+            return len(self._keys)
+        return self._length if self._length is not None else len(self._store)
 
     def triples(self) -> list[ox.Triple]:
         """All triples, in the deterministic output order."""
@@ -189,7 +213,7 @@ class KnowledgeGraph:
         return run_limited(lambda: self._evaluate(sparql, subs), timeout, max_memory)
 
     def _evaluate(self, sparql: str, subs: dict) -> QueryResult | bool | list[ox.Triple]:
-        result = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+        result = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None, **self._dataset)
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
             # A solution iterates over its values in the order of the variables: zipping them took
@@ -206,7 +230,7 @@ class KnowledgeGraph:
         engine) and need neither :class:`QueryResult`'s plain rows nor :meth:`query`'s limits.
         Raises ``TypeError`` for other query forms, and the engine's ``SyntaxError`` as :meth:`query`.
         """
-        result = self._store.query(sparql, prefixes=PREFIXES)
+        result = self._store.query(sparql, prefixes=PREFIXES, **self._dataset)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
         return result
@@ -244,6 +268,44 @@ class KnowledgeGraph:
         else:
             export.write_keys(keys, fmt, out)
         return None
+
+
+def write_store(nt: Path, folder: Path, graph_iri: str, stop: Callable[[], bool] = lambda: False,
+                piece: int = 32 << 20) -> int:
+    """Bulk-load the N-Triples file ``nt`` (one triple a line, as a build writes it) into a new on-disk
+    store in ``folder``, into the named graph ``graph_iri``; the number of triples loaded.
+
+    Loaded in pieces of about ``piece`` bytes that end at line ends, which bounds the loader's memory
+    (the whole file at once took 0.9 GB at a million triples), unless the file has blank nodes (or
+    text that looks like one): Oxigraph's parser renames them, each piece on its own, so such a
+    file is loaded whole. ``stop`` is asked between pieces: when it says yes, loading ends early
+    (the caller throws the folder away)."""
+    target = ox.NamedNode(graph_iri)
+    store = ox.Store(str(folder))
+    lines = 0
+    with nt.open("rb") as fh:
+        rest = b""
+        while not stop():
+            data = fh.read(piece)
+            if data:
+                head, cut, rest = (rest + data).rpartition(b"\n")
+                chunk = head + cut
+                if not chunk:
+                    continue  # a line longer than a piece: read on
+            else:
+                chunk, rest = rest, b""
+                if not chunk:
+                    break
+            if b"_:" in chunk:
+                del store
+                shutil.rmtree(folder)
+                store = ox.Store(str(folder))
+                store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+                return len(store)
+            store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=True)
+            lines += chunk.count(b"\n")
+    store.flush()
+    return lines
 
 
 def _keyed(triples: Iterable[ox.Triple | ox.Quad], keys: list[str]) -> Iterator[ox.Quad]:

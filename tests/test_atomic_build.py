@@ -92,6 +92,9 @@ def _assert_one_complete_build(out: Path, labels: set[str]) -> str:
         assert (out / "network" / "part.txt").read_text(encoding="utf-8") == label
         assert f'"{label}"' in (out / "kg.nt").read_text(encoding="utf-8")
         assert label in labels
+        # The graph readers get (from the build's store, which is committed with the files) says it too.
+        assert opened.warnings == [] and len(opened.graph) == 1
+        assert opened.graph.select("SELECT ?o WHERE { ?s ?p ?o }").to_dicts() == [{"o": label}]
     assert not (out / PENDING).exists()
     return label
 

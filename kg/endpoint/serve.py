@@ -1,11 +1,16 @@
 """A read-only SPARQL endpoint over the built graph: the Oxigraph server (the ``oxigraph`` package on
 PyPI), not a home-made one, behind a small front in this process.
 
-The build's ``kg.nt`` (checked against its manifest, as every reader does) is loaded into a fresh
-Oxigraph store in a temporary folder beside the build (or in the system's temporary folder when the
-build folder cannot be written), into the named graph :data:`kg.namespaces.GRAPH`, queried as the union
-default graph, so queries work with or without ``default-graph-uri``. The server runs
-``serve-read-only`` on it, on a free loopback port, so the protocol's update operations are refused.
+The build's on-disk store (``build/kg.oxigraph``, :mod:`kg.build_dir.store`, when it matches the
+manifest) is served as it is: its files are hard-linked into a temporary folder beside the build, so the
+server starts in well under a second, nothing is copied, and a later build that replaces the build's
+store leaves this server's files alone (where links cannot be made, the build's folder itself is
+served). A build without a store (an older kg's) has its ``kg.nt`` (checked against its manifest, as
+every reader does) loaded into a fresh store in that folder (or in the system's temporary folder when
+the build folder cannot be written). Either way the graph is in the named graph
+:data:`kg.namespaces.GRAPH`, queried as the union default graph, so queries work with or without
+``default-graph-uri``. The server runs ``serve-read-only`` on it, on a free loopback port, so the
+protocol's update operations are refused.
 
 The front listens on the address the user chose and forwards to the server what a read-only endpoint
 needs (queries, our own query page (kg/endpoint/page.py), the graph store's reads). It refuses what the server
@@ -91,6 +96,45 @@ def checked_data(build: Path) -> Path:
             raise BuildMissing(f"{path.name} does not match its manifest (an interrupted build, or an edited file)",
                                file=display_path(path), hint="run kg build again")
     return path
+
+
+def _served_store(build: Path, store: Path, binary: str) -> Path:
+    """The store folder to serve: the build's own store (:mod:`kg.build_dir.store`), its files linked
+    into ``store`` (nothing is copied, and a later build that replaces the build's store leaves them
+    to this server), or the build's folder itself where files cannot be linked; for a build without
+    a usable store, ``kg.nt`` (checked against the manifest) loaded into ``store``."""
+    from kg.build_dir.layout import STORE_NAME
+    from kg.build_dir.reading import _read_manifest
+    from kg.build_dir.store import store_problem
+
+    for _attempt in range(2):  # a build may move a new store in while its files are linked
+        manifest, _sha = _read_manifest(build)
+        if store_problem(build / STORE_NAME, manifest) is not None:
+            break
+        try:
+            _link_files(build / STORE_NAME, store)
+        except OSError:
+            shutil.rmtree(store, ignore_errors=True)
+            return build / STORE_NAME  # another file system: served where it is, read-only
+        if store_problem(store, manifest) is None:
+            return store
+        shutil.rmtree(store, ignore_errors=True)
+    data = checked_data(build)
+    loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data), "--graph", GRAPH],
+                            capture_output=True, preexec_fn=_child_setup(None))
+    if loaded.returncode != 0:
+        raise ServerError("Oxigraph could not load the build",
+                          hint=loaded.stderr.decode("utf-8", "replace").strip()[-300:])
+    checked_data(build)  # the build did not change while it was loaded
+    return store
+
+
+def _link_files(source: Path, target: Path) -> None:
+    """Hard links in ``target`` (made) to the files of the store folder ``source``."""
+    target.mkdir()
+    for entry in os.scandir(source):
+        if entry.is_file(follow_symlinks=False) and entry.name != "LOCK":
+            os.link(entry.path, target / entry.name)
 
 
 def _start_time(pid: int) -> str:
@@ -208,7 +252,6 @@ class Server:
         if not 0 < port < 65536:
             raise UsageError(f"port {port} is out of range", "give a port between 1 and 65535")
         build = Path(build)
-        data = checked_data(build)
         binary = oxigraph_binary()
         self.host, self.port = host, port
         self.process: subprocess.Popen[bytes] | None = None
@@ -219,14 +262,7 @@ class Server:
         try:
             self.front = Front(host, port, self.limits)  # first: a port in use is said before the load
             self.location = store_folder(build)
-            store = self.location / "store"
-            setup = _child_setup(None)
-            loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data),
-                                     "--graph", GRAPH], capture_output=True, preexec_fn=setup)
-            if loaded.returncode != 0:
-                raise ServerError("Oxigraph could not load the build",
-                                  hint=loaded.stderr.decode("utf-8", "replace").strip()[-300:])
-            checked_data(build)  # the build did not change while it was loaded
+            store = _served_store(build, self.location / "store", binary)
             self.upstream = _free_port()
             # Oxigraph's own limit is a backstop: the front answers at the limit, a second earlier.
             self.process = subprocess.Popen(
