@@ -35,7 +35,7 @@ KG = [sys.executable, "-m", "kg"]
 #: parameter (ids of benchmarks/generate.py's records).
 QUESTIONS = {
     "mentors": [],
-    "mentors edition=syn-edition-1": ["--param", "edition=syn-edition-1"],
+    "mentors edition=syn-edition-0": ["--param", "edition=syn-edition-0"],
     "speakers event=syn-event-0": ["--param", "event=syn-event-0"],
     "filmography person=syn-person-0": ["--param", "person=syn-person-0"],
 }

@@ -9,8 +9,7 @@ goes through :class:`KnowledgeGraph`.
 from __future__ import annotations
 
 import io
-import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from pathlib import Path
@@ -156,7 +155,7 @@ class KnowledgeGraph:
 
     @classmethod
     def from_store(cls, folder: Path, graph_iri: str, triples: int) -> KnowledgeGraph:
-        """The graph kept on disk by a build (:func:`write_store`), opened read-only: nothing is
+        """The graph kept on disk by a build (:mod:`kg.build_dir.store`), opened read-only: nothing is
         parsed or copied, and several processes may read it at once. Its triples lie in the named
         graph ``graph_iri``, which queries see as their default graph (and no other graph);
         ``triples`` is their number, as the build recorded it. ``OSError`` when it cannot be opened."""
@@ -268,44 +267,6 @@ class KnowledgeGraph:
         else:
             export.write_keys(keys, fmt, out)
         return None
-
-
-def write_store(nt: Path, folder: Path, graph_iri: str, stop: Callable[[], bool] = lambda: False,
-                piece: int = 32 << 20) -> int:
-    """Bulk-load the N-Triples file ``nt`` (one triple a line, as a build writes it) into a new on-disk
-    store in ``folder``, into the named graph ``graph_iri``; the number of triples loaded.
-
-    Loaded in pieces of about ``piece`` bytes that end at line ends, which bounds the loader's memory
-    (the whole file at once took 0.9 GB at a million triples), unless the file has blank nodes (or
-    text that looks like one): Oxigraph's parser renames them, each piece on its own, so such a
-    file is loaded whole. ``stop`` is asked between pieces: when it says yes, loading ends early
-    (the caller throws the folder away)."""
-    target = ox.NamedNode(graph_iri)
-    store = ox.Store(str(folder))
-    lines = 0
-    with nt.open("rb") as fh:
-        rest = b""
-        while not stop():
-            data = fh.read(piece)
-            if data:
-                head, cut, rest = (rest + data).rpartition(b"\n")
-                chunk = head + cut
-                if not chunk:
-                    continue  # a line longer than a piece: read on
-            else:
-                chunk, rest = rest, b""
-                if not chunk:
-                    break
-            if b"_:" in chunk:
-                del store
-                shutil.rmtree(folder)
-                store = ox.Store(str(folder))
-                store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-                return len(store)
-            store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=True)
-            lines += chunk.count(b"\n")
-    store.flush()
-    return lines
 
 
 def _keyed(triples: Iterable[ox.Triple | ox.Quad], keys: list[str]) -> Iterator[ox.Quad]:

@@ -19,7 +19,8 @@ from conftest import ONTOLOGY, SMALL_WORLD, run_kg
 import kg.build_dir.store as store_module
 from kg.build_dir.layout import MANIFEST, STAGING_PREFIX, STORE_NAME, STORE_STAMP, foreign_files
 from kg.build_dir.reading import open_build
-from kg.graph import KnowledgeGraph, write_store
+from kg.errors import OutputError
+from kg.graph import KnowledgeGraph
 from kg.namespaces import GRAPH
 from kg.pipeline import build
 from kg.questions.ask import query as ask
@@ -174,29 +175,57 @@ def test_a_new_build_replaces_the_store_whole(small: Path, tmp_path: Path) -> No
     assert not list(small.glob(STAGING_PREFIX + "*"))
 
 
-@pytest.mark.parametrize("piece", [64, 1 << 20])
-def test_write_store_in_pieces_keeps_every_triple(tmp_path: Path, piece: int) -> None:
-    lines = [f'<http://example.org/s{i}> <http://example.org/p> "{"long " * (i % 40)}{i}" .\n' for i in range(500)]
+def _load(tmp_path: Path, text: str) -> store_module.StoreWriter:
     nt = tmp_path / "g.nt"
-    nt.write_text("".join(lines), encoding="utf-8")
-    assert write_store(nt, tmp_path / "store", GRAPH, piece=piece) == 500
+    nt.write_text(text, encoding="utf-8")
+    return store_module.StoreWriter(nt, {"sha256": "x"}, tmp_path / "store", text.count("\n"))
+
+
+def test_the_loader_keeps_every_triple_in_the_named_graph(tmp_path: Path) -> None:
+    lines = [f'<http://example.org/s{i}> <http://example.org/p> "{"long " * (i % 40)}{i}" .\n' for i in range(500)]
+    entry = _load(tmp_path, "".join(lines)).result()
+    assert entry["triples"] == 500 and entry["folder"] == "store"
     store = ox.Store.read_only(str(tmp_path / "store"))
     assert len(store) == 500 and len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH)))) == 500
+    assert json.loads((tmp_path / "store" / STORE_STAMP).read_text(encoding="utf-8"))["triples"] == 500
 
 
-def test_write_store_loads_blank_nodes_whole(tmp_path: Path) -> None:
-    nt = tmp_path / "g.nt"
-    nt.write_text("".join(f"_:b{i % 3} <http://example.org/p> \"{i}\" .\n" for i in range(300)), encoding="utf-8")
-    write_store(nt, tmp_path / "store", GRAPH, piece=64)
+def test_the_loader_keeps_blank_nodes_apart(tmp_path: Path) -> None:
+    _load(tmp_path, "".join(f"_:b{i % 3} <http://example.org/p> \"{i}\" .\n" for i in range(300))).result()
     store = ox.Store.read_only(str(tmp_path / "store"))
     assert len({q.subject for q in store}) == 3 and len(store) == 300
 
 
-def test_a_stopped_store_writer_ends(tmp_path: Path) -> None:
-    nt = tmp_path / "g.nt"
-    nt.write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n" * 10, encoding="utf-8")
-    writer = store_module.StoreWriter(nt, {"sha256": "x"}, tmp_path / "store")
-    writer.stop()  # returns once the thread has ended
+def test_a_failed_load_is_the_builds_error_and_leaves_no_store(tmp_path: Path) -> None:
+    (tmp_path / "store").write_text("in the way", encoding="utf-8")  # the loader cannot make its folder
+    writer = _load(tmp_path, "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+    with pytest.raises(OutputError, match=r"could not load g\.nt into the build's store"):
+        writer.result()
+
+
+def test_a_stopped_store_writer_kills_the_loader_and_removes_its_folder(tmp_path: Path) -> None:
+    writer = _load(tmp_path, "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n" * 10)
+    process = writer._process
+    writer.stop()
+    assert process is not None and process.returncode is not None
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_build_whose_loader_fails_keeps_the_previous_build(small: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _manifest(small)
+    monkeypatch.setattr(store_module, "oxigraph_binary", lambda: "/bin/false")
+    with pytest.raises(OutputError, match=r"could not load kg\.nt into the build's store"):
+        _build(small, _edited_copy(tmp_path))
+    assert _manifest(small) == before and open_build(small, small / "no-data", small / "no-ontology").warnings == []
+    assert not list(small.glob(STAGING_PREFIX + "*"))
+
+
+def test_a_build_without_the_oxigraph_command_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "oxigraph_binary", lambda: None)
+    with pytest.raises(OutputError, match="Oxigraph server is not installed"):
+        _build(tmp_path / "build")
+    assert not (tmp_path / "build").exists()
 
 
 def _free_port() -> int:

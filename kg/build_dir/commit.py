@@ -210,8 +210,9 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
     refused (:class:`UsageError`, see :func:`foreign_files`).
 
     The N-Triples file, once written, is also bulk-loaded into an on-disk store (the folder
-    ``kg.oxigraph``, :mod:`kg.build_dir.store`) in a thread while the rest is written; it is committed
-    with the files, described by the manifest's ``store`` entry, and moved into place by one rename.
+    ``kg.oxigraph``, :mod:`kg.build_dir.store`) by Oxigraph's loader, in a process of its own, while the
+    rest is written; it is committed with the files, described by the manifest's ``store`` entry, and
+    moved into place by one rename. A loader that fails fails the build (:class:`OutputError`).
 
     ``fill``, when given, is called in a thread with the graph's N-Triples (pieces of bytes that
     end at line ends) as they are written, first, and goes on while the other formats are
@@ -297,9 +298,9 @@ def _write_formats(graph: KnowledgeGraph, outputs: dict[str, str], tmp: Path, ma
             for name, fmt in sorted(here.items(), key=lambda item: item[1] != "nt"):  # N-Triples first
                 say(f"writing {name}")
                 manifest["files"][name] = _write_hashed(graph, fmt, tmp / name, feed if fmt == "nt" else None)
-                if fmt == "nt" and store is None:  # the store, from the file just written, in a thread
+                if fmt == "nt" and store is None:  # the store, from the file just written, by a process
                     say(f"loading {name} into the store {STORE_NAME}/ while the other files are written")
-                    store = StoreWriter(tmp / name, manifest["files"][name], tmp / STORE_NAME)
+                    store = StoreWriter(tmp / name, manifest["files"][name], tmp / STORE_NAME, len(graph))
                 if feed is not None and fmt == "nt":
                     feed.close()
                     say("checking the SHACL shapes and running the quality checks while the files are written")
@@ -318,7 +319,7 @@ def _write_formats(graph: KnowledgeGraph, outputs: dict[str, str], tmp: Path, ma
         if writer is not None:
             writer.stop()  # when something failed first; nothing to do when it has ended
         if store is not None:
-            store.stop()  # idem: the folder it was writing goes with the temporary folder
+            store.stop()  # idem: the loader is killed and the folder it was writing removed
 
 
 def _write_extras(graph: KnowledgeGraph, tmp: Path, manifest: dict, say: Progress,

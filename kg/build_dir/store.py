@@ -1,8 +1,9 @@
 """The build's graph kept as an on-disk Oxigraph store (:data:`~kg.build_dir.layout.STORE_NAME`), so that
 a reader opens it in milliseconds instead of parsing ``kg.nt``.
 
-The build bulk-loads the store from the ``kg.nt`` it has just written, in a thread, while the other
-formats are written and the graph is checked (:class:`StoreWriter`); it lies in the build's temporary
+The build bulk-loads the store from the ``kg.nt`` it has just written, with the Oxigraph server's
+loader (``oxigraph load``, a Rust program: its memory is not the build's) in a process of its own, while
+the other formats are written and the graph is checked (:class:`StoreWriter`); it lies in the build's temporary
 folder and is committed and moved into place with the rest (:mod:`kg.build_dir.commit`,
 :mod:`kg.build_dir.layout`). Its triples are in the named graph :data:`kg.namespaces.GRAPH`, as ``kg
 serve`` has always served them.
@@ -19,53 +20,85 @@ from __future__ import annotations
 
 import json
 import os
-import threading
+import shutil
+import subprocess
+import tempfile
+from importlib import metadata
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.build_dir.layout import OUTPUT_NAME, STORE_NAME, STORE_STAMP, _fsync_dir, display_path
-from kg.graph import KnowledgeGraph, write_store
+from kg.errors import OutputError
+from kg.graph import KnowledgeGraph
 from kg.namespaces import GRAPH
+from kg.oxigraph_cli import child_setup, oxigraph_binary
 
 
 class StoreWriter:
-    """Loads ``nt`` (whose manifest entry is ``nt_entry``) into a store in ``folder``, in a thread of
-    its own; :meth:`result` waits for it and gives the manifest's ``store`` entry."""
+    """Loads ``nt`` (whose manifest entry is ``nt_entry``, holding ``triples`` triples) into a new store
+    in ``folder``, by the Oxigraph server's bulk loader (``oxigraph load``) in a process of its own,
+    which dies with this one; :meth:`result` waits for it and gives the manifest's ``store`` entry."""
 
-    def __init__(self, nt: Path, nt_entry: dict[str, object], folder: Path) -> None:
-        self._nt, self._folder = nt, folder
+    def __init__(self, nt: Path, nt_entry: dict[str, object], folder: Path, triples: int) -> None:
+        self._folder, self._nt_name = folder, nt.name
         self._stamp = {"loaded_from": {"file": nt.name, "sha256": nt_entry["sha256"]}, "graph": GRAPH,
-                       "engine": f"oxigraph {ox.__version__} (RocksDB)"}
-        self._stopping = threading.Event()
-        self._error: BaseException | None = None
-        self._triples = 0
-        self._thread = threading.Thread(target=self._work, name="kg-build-store", daemon=True)
-        self._thread.start()
-
-    def _work(self) -> None:
+                       "engine": _engine(), "triples": triples}
+        binary = oxigraph_binary()
+        if binary is None:
+            raise OutputError("cannot make the build's store: the Oxigraph server is not installed",
+                              file=display_path(folder), hint="pip install oxigraph (kg depends on it)")
+        self._log = tempfile.TemporaryFile()
         try:
-            self._triples = write_store(self._nt, self._folder, GRAPH, self._stopping.is_set)
-        except BaseException as exc:  # raised in the caller's thread by result()
-            self._error = exc
+            # --lenient: the file is the build's own N-Triples, checked as it was made; parsing it
+            # again strictly only costs time.
+            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [binary, "load", "--location", str(folder), "--file", str(nt), "--format", "nt",
+                 "--graph", GRAPH, "--lenient"],
+                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                preexec_fn=child_setup(None))
+        except OSError as exc:
+            self._log.close()
+            raise OutputError(f"cannot start the Oxigraph loader: {exc.strerror}", file=binary,
+                              hint="reinstall oxigraph (pip install oxigraph)") from exc
 
     def result(self) -> dict[str, object]:
-        """The manifest entry of the complete store (its stamp written, synced); the loader's error."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        stamp = {**self._stamp, "triples": self._triples}
+        """The manifest entry of the complete store (its stamp written, synced); :class:`OutputError`
+        with the loader's last words when it failed."""
+        process = self._process
+        assert process is not None, "result() after stop()"
+        code = process.wait()
+        self._process = None
+        self._log.seek(0)
+        said = self._log.read().decode("utf-8", "replace").strip()
+        self._log.close()
+        if code != 0:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise OutputError(f"Oxigraph could not load {self._nt_name} into the build's store "
+                              f"(exit {code})", file=display_path(self._folder),
+                              hint=said[-300:] or "check free space and permissions")
         with (self._folder / STORE_STAMP).open("w", encoding="utf-8") as fh:
-            fh.write(json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+            fh.write(json.dumps(self._stamp, indent=2, sort_keys=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         _fsync_dir(self._folder)
-        return {"folder": self._folder.name, **stamp}
+        return {"folder": self._folder.name, **self._stamp}
 
     def stop(self) -> None:
-        """Stop loading (the build failed first) and wait for the thread, which ends within a piece."""
-        self._stopping.set()
-        self._thread.join()
+        """Kill the loader if it is still running (the build failed first), wait for it, and remove
+        the folder it was writing."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+            self._log.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _engine() -> str:
+    """The engine that writes the store, as the stamp names it."""
+    try:
+        return f"oxigraph {metadata.version('oxigraph')} (RocksDB)"
+    except metadata.PackageNotFoundError:
+        return "oxigraph (RocksDB)"
 
 
 def store_problem(folder: Path, manifest: dict) -> str | None:

@@ -31,18 +31,15 @@ from __future__ import annotations
 import math
 import os
 import re
-import resource
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 from kg.endpoint.front import Front
@@ -56,6 +53,8 @@ from kg.endpoint.limits import (
 )
 from kg.errors import BuildMissing, UsageError
 from kg.namespaces import GRAPH
+from kg.oxigraph_cli import child_setup as _child_setup
+from kg.oxigraph_cli import oxigraph_binary as find_oxigraph
 
 __all__ = [
     "DEFAULT_MAX_MEMORY", "DEFAULT_MAX_REQUEST", "DEFAULT_TIMEOUT", "OWNER_FILE", "SERVE_PREFIX", "Limits",
@@ -68,15 +67,11 @@ _SERVE_NAME = re.compile(re.escape(SERVE_PREFIX) + r"[a-z0-9_]{8}")
 OWNER_FILE = "owner.pid"
 #: A store folder without an owner file is left alone this long: its ``kg serve`` may be writing it.
 _UNOWNED_GRACE = 60.0
-_PR_SET_PDEATHSIG = 1
 
 
 def oxigraph_binary() -> str:
     """The ``oxigraph`` command: beside this Python (a virtual environment) or on the PATH."""
-    here = Path(sys.executable).parent / "oxigraph"
-    if here.is_file() and os.access(here, os.X_OK):
-        return str(here)
-    found = shutil.which("oxigraph")
+    found = find_oxigraph()
     if found:
         return found
     raise ServerError("the Oxigraph server is not installed", hint="pip install oxigraph")
@@ -212,31 +207,6 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def _child_setup(max_memory: int | None) -> Callable[[], None]:
-    """What the server's process does between fork and exec: die with this process, and bound its
-    memory. Everything it needs is looked up here, before the fork."""
-    parent = os.getpid()
-    prctl = None
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            prctl = ctypes.CDLL(None, use_errno=True).prctl
-        except (OSError, AttributeError):
-            prctl = None
-
-    def setup() -> None:
-        if prctl is not None:
-            # Sent when the thread that started the server ends: kg serve starts it from the main thread.
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before the line above: it will never be told
-            os._exit(1)
-        if max_memory:
-            resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
-
-    return setup
 
 
 class Server:
