@@ -66,6 +66,8 @@ class Field:
     choices: dict[str, str] = field(default_factory=dict)  # for ENUM: word -> IRI
     scheme: str = ""  # for CONCEPT: the local name of the kgo concept scheme
     one_language: bool = False  # for TEXT: one text in one language (verbatim words), not one per language
+    value_class: str = ""  # for REF: the class its values must have, when narrower than the target family's
+    minimum: int | None = None  # for INTEGER: the smallest value allowed
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from kg.schema import AGENTS, ANY, FAMILIES, Field, Kind, Qualified, Schema
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _FIELD_KEYS = ("key", "kind", "property", "doc", "many", "required", "targets", "choices", "scheme",
-               "one_language")
+               "one_language", "class", "min")
 _LIST_KEYS = ("key", "class", "link", "doc", "families", "fields")
 _TOP_KEYS = ("choices", "common", "families", "lists", "never_unstated", "extra_terms")
 _TARGET_WORDS = {"any": ANY, "agents": AGENTS}
@@ -173,10 +173,28 @@ def _field(r: _Reader, node: Node, where: str, choices: dict[str, dict[str, str]
     scheme = r.text(items.get("scheme"), f"{where}.scheme") or ""
     if (kind is Kind.CONCEPT) != bool(scheme):
         r.bad(m, f"{where}.scheme", "a concept names its scheme (RoleScheme, MeasureScheme), and only a concept does")
+    value_class = (r.iri(items["class"], f"{where}.class") or "") if "class" in items else ""
+    if value_class and kind is not Kind.REF:
+        r.bad(m, f"{where}.class", "only a reference names the class of its values")
+    minimum = _integer(r, items.get("min"), f"{where}.min")
+    if minimum is not None and kind is not Kind.INTEGER:
+        r.bad(m, f"{where}.min", "only an integer has a minimum")
     return Field(key, kind, prop, doc, many=r.flag(items.get("many"), f"{where}.many"),
                  required=r.flag(items.get("required"), f"{where}.required"), targets=targets,
                  choices=choices.get(word_set, {}), scheme=scheme,
-                 one_language=r.flag(items.get("one_language"), f"{where}.one_language"))
+                 one_language=r.flag(items.get("one_language"), f"{where}.one_language"),
+                 value_class=value_class, minimum=minimum)
+
+
+def _integer(r: _Reader, node: Node | None, where: str) -> int | None:
+    value = r.text(node, where)
+    if value is None:
+        return None
+    if not value.lstrip("-").isdigit():
+        assert node is not None
+        r.bad(node, where, f"{quoted(value)} is not a whole number")
+        return None
+    return int(value)
 
 
 def _targets(r: _Reader, node: Node | None, where: str) -> tuple[str, ...]:
