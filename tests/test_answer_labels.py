@@ -39,14 +39,14 @@ CURATED_PARAMS: dict[str, dict[str, str]] = {
     "timeline": {"programme": "IP Plan"},
     "speakers": {"event": "Launch ceremony of the second IP Plan"},
     "events-by-place": {"place": "changsha"},
-    "sources-of": {"entity": "ip-plan-2024-launch"},  # quotes, and sources that give their dates
+    "sources-of": {"entity": "ip-plan-edition-2"},  # quotes of participations, and sources that give their dates
     "quotes": {"speaker": "malcolm-clarke"},
     "awards": {"work": "the-lady-in-number-6"},
     "neighbourhood": {"entity": "ip-plan-2024-exhibition"},
     "edition-organisers": {"edition": "ip-plan-edition-2"},
 }
 #: Nodes named by what they join, not by a label of their own (kg/model/labels.py names entities only).
-STATEMENT_CLASSES = {KGO + "Participation", KGO + "Quantity", KGO + "Quotation"}
+STATEMENT_CLASSES = {KGO + "Participation", KGO + "Quantity"}
 
 
 def _runs(graph: KnowledgeGraph, question: Question) -> list[Answer]:
@@ -64,8 +64,7 @@ def _types(graph: KnowledgeGraph, iri: str) -> set[str]:
 
 def _needs_a_name(graph: KnowledgeGraph, iri: str) -> bool:
     """Whether an IRI of an answer must have a label: every entity the graph types, except statement nodes
-    (participations, quantities, quotations: a quotation is shown by its words, in their own column).
-    Web addresses and terms of outside vocabularies (no type) need none."""
+    (participations, quantities). Web addresses and terms of outside vocabularies (no type) need none."""
     types = _types(graph, iri)
     return bool(types) and not types & STATEMENT_CLASSES
 
