@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from kg.errors import Problem, ValidationError
 from kg.namespaces import KGO, OWL, RDF_TYPE, RDFS, SKOS
 from kg.schema import FAMILIES, FIELDS_FILE, Schema
+from kg.schema_file import load_schema
 
 SHAPES_FILE = "shapes.ttl"
 
@@ -98,8 +99,6 @@ def load_ontology(directory: Path, display: str | None = None) -> Ontology:
         problems.append(Problem(f"{shown}/{FIELDS_FILE}", 0, "", "the ontology folder has no record fields",
                                 f"copy {FIELDS_FILE} from kg's ontology folder; it declares what a record may hold"))
     else:
-        from kg.schema_file import load_schema
-
         try:
             schema = load_schema(fields_file, f"{shown}/{FIELDS_FILE}")
         except ValidationError as exc:

@@ -7,12 +7,12 @@ line, all of them reported at once, with a hint.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import Problem, ValidationError, quoted
+from kg.hints import nearest
 from kg.namespaces import PREFIXES
 from kg.readers.nodes import Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
@@ -26,20 +26,6 @@ _TOP_KEYS = ("choices", "common", "families", "lists", "never_unstated", "extra_
 _TARGET_WORDS = {"any": ANY, "agents": AGENTS}
 
 
-def nearest(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the choices, the nearest to ``word`` first."""
-    choices = list(choices)
-    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
-    rest = [c for c in choices if c not in close]
-    return "expected one of: " + ", ".join(close + rest)
-
-
-def load_schema(path: Path, display: str | None = None) -> Schema:
-    """Read the field declarations of ``path`` (an ontology folder's ``fields.yaml``); raise
-    :class:`ValidationError` with every problem, each located at its line."""
-    return parse_schema(path, display if display is not None else str(path))
-
-
 class _Reader:
     """The problems of one file, and how its values are read (each read returns None when wrong)."""
 
@@ -50,13 +36,14 @@ class _Reader:
     def bad(self, node: Node, where: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.display, node.line, where, message, hint))
 
-    def mapping(self, node: Node | None, where: str, allowed: tuple[str, ...]) -> Map | None:
+    def mapping(self, node: Node | None, where: str, allowed: tuple[str, ...] | None = None) -> Map | None:
+        """``node`` as a mapping whose keys are all ``allowed`` (any key when None)."""
         if not isinstance(node, Map):
             if node is not None:
                 self.bad(node, where, f"must be a mapping, not {describe(node)}")
             return None
         for key in node.items:
-            if key not in allowed:
+            if allowed is not None and key not in allowed:
                 self.bad(node, f"{where}.{key}" if where else key, "unknown key",
                          nearest(key, allowed))
         return node
@@ -69,10 +56,8 @@ class _Reader:
             return []
         return node.items
 
-    def text(self, node: Node | None, where: str, required: bool = False) -> str | None:
+    def text(self, node: Node | None, where: str) -> str | None:
         if node is None:
-            if required:
-                self.problems.append(Problem(self.display, 0, where, "missing", "every field needs it"))
             return None
         if not isinstance(node, Scalar):
             self.bad(node, where, f"must be a single value, not {describe(node)}")
@@ -81,8 +66,8 @@ class _Reader:
 
     def flag(self, node: Node | None, where: str) -> bool:
         value = self.text(node, where)
-        if value not in (None, "true", "false"):
-            self.bad(node, where, f"{quoted(value or '')} is not true or false")  # type: ignore[arg-type]
+        if node is not None and value not in (None, "true", "false"):
+            self.bad(node, where, f"{quoted(value or '')} is not true or false")
         return value == "true"
 
     def iri(self, node: Node | None, where: str) -> str | None:
@@ -99,8 +84,10 @@ class _Reader:
         return PREFIXES[prefix] + local
 
 
-def parse_schema(path: Path, display: str) -> Schema:
-    """The :class:`Schema` declared in ``path``; :class:`ValidationError` with every problem."""
+def load_schema(path: Path, display: str | None = None) -> Schema:
+    """The :class:`Schema` declared in ``path`` (an ontology folder's ``fields.yaml``); raise
+    :class:`ValidationError` with every problem, each located at its line."""
+    display = display if display is not None else str(path)
     root, problems = read_yaml(path, display)
     if root is None:
         raise ValidationError(problems or [Problem(display, 0, "", "cannot read the field declarations",
@@ -135,9 +122,9 @@ def parse_schema(path: Path, display: str) -> Schema:
 
 def _choices(r: _Reader, node: Node | None) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
-    sets = r.mapping(node, "choices", tuple(node.items) if isinstance(node, Map) else ())
+    sets = r.mapping(node, "choices")
     for name, words in (sets.items.items() if sets else ()):
-        m = r.mapping(words, f"choices.{name}", tuple(words.items) if isinstance(words, Map) else ())
+        m = r.mapping(words, f"choices.{name}")
         out[name] = {word: iri for word, value in (m.items.items() if m else ())
                      if (iri := r.iri(value, f"choices.{name}.{word}")) is not None}
     return out

@@ -17,9 +17,9 @@ from conftest import ONTOLOGY, ROOT
 
 import kg
 from kg.errors import ValidationError
+from kg.hints import nearest, ranked_by_likeness
 from kg.namespaces import KG, KGO, OWL
 from kg.records.duplicates import address_key, find_namesakes, name_key, near_keys
-from kg.records.hints import nearest, ranked_by_likeness
 from kg.records.model import Record, Value
 
 BASE = ROOT / "tests" / "bad_input" / "_base"

@@ -9,11 +9,11 @@ import functools
 import pyoxigraph as ox
 
 from kg.errors import Problem, quoted
+from kg.hints import _a, _local
 from kg.namespaces import KG
 from kg.readers.nodes import Scalar, Seq
 from kg.records.duplicates import find_duplicates, find_namesakes
 from kg.records.fields import FieldChecks
-from kg.records.hints import _a, _local
 from kg.records.model import Entry, Record, Value
 from kg.schema import Field, Kind, Schema
 

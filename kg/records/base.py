@@ -13,10 +13,10 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.errors import MAX_PROBLEMS_PER_FILE, Problem
+from kg.hints import nearest
 from kg.ontology import Ontology
 from kg.readers.csv_reader import Attached
 from kg.readers.nodes import Map
-from kg.records.hints import nearest
 from kg.records.model import Record
 from kg.schema import Field, Qualified
 

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import quoted
+from kg.hints import _a, suggest_id
 from kg.namespaces import ID_RE
 from kg.readers.csv_reader import MAX_COLUMNS, read_csv
 from kg.readers.nodes import Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
 from kg.records.across import AcrossChecks
-from kg.records.hints import _a, suggest_id
 from kg.records.model import Record
 
 
