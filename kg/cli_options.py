@@ -175,7 +175,8 @@ def _store_commands(sub: Any) -> None:
     p.add_argument("--store-endpoint", metavar="URL", help="Graph Store endpoint (default: guessed from --endpoint)")
     p.add_argument("--protocol", choices=("auto", "gsp", "update"), default="auto",
                    help="Graph Store Protocol, SPARQL Update, or auto (the first, else the second)")
-    p.add_argument("--batch", type=int, default=50_000, help="triples per request (default: 50000)")
+    p.add_argument("--batch", type=int, default=None,
+                   help="triples per request (default: 50000 by the Graph Store Protocol, 2000 by SPARQL Update)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                    help="for each request, its answer included (default: 300; at most 86400)")
     p.add_argument("--max-answer-bytes", metavar="SIZE", help=MAX_ANSWER_HELP)

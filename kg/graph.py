@@ -99,6 +99,7 @@ class KnowledgeGraph:
         self.provenance: dict[str, Provenance] = dict(provenance or {})
         self.cache: dict[str, Any] = {}  # derived lookups (labels ...); the graph never changes
         self.warnings: list[Problem] = []  # what the checks of the records asked the curator to confirm
+        self.jsonld_context: dict[str, object] | None = None  # of kg.jsonld; None: the prefixes alone
 
     @classmethod
     def from_keys(cls, keys: list[str], provenance: Mapping[str, Provenance] | None = None) -> KnowledgeGraph:
@@ -121,6 +122,7 @@ class KnowledgeGraph:
         graph.provenance = dict(provenance or {})
         graph.cache = {}
         graph.warnings = []
+        graph.jsonld_context = None
         return graph
 
     def fill_from(self, chunks: Iterable[bytes]) -> None:
@@ -259,13 +261,13 @@ class KnowledgeGraph:
         keys = self._sorted_keys()
         if out is None:
             buf = io.BytesIO()
-            export.write_keys(keys, fmt, buf)
+            export.write_keys(keys, fmt, buf, self.jsonld_context)
             return buf.getvalue()
         if isinstance(out, Path):
             with out.open("wb") as fh:
-                export.write_keys(keys, fmt, fh)
+                export.write_keys(keys, fmt, fh, self.jsonld_context)
         else:
-            export.write_keys(keys, fmt, out)
+            export.write_keys(keys, fmt, out, self.jsonld_context)
         return None
 
 

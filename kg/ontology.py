@@ -15,7 +15,8 @@ import pyoxigraph as ox
 
 from kg.errors import Problem, ValidationError
 from kg.namespaces import KGO, OWL, RDF_TYPE, RDFS, SKOS
-from kg.schema import FAMILIES
+from kg.schema import FAMILIES, FIELDS_FILE, Schema
+from kg.schema_file import load_schema
 
 SHAPES_FILE = "shapes.ttl"
 
@@ -47,6 +48,7 @@ class Ontology:
     family: dict[str, str]  # class IRI -> family key
     superclasses: dict[str, frozenset[str]]  # class IRI -> itself and all its superclasses
     schemes: dict[str, dict[str, Concept]]  # scheme local name -> concept name -> concept
+    schema: Schema  # the record fields (fields.yaml)
 
     def is_a(self, class_iri: str, other: str) -> bool:
         """True when ``class_iri`` is ``other`` or one of its subclasses."""
@@ -75,7 +77,8 @@ def parse_turtle(path: Path, display: str, base: str | None = None) -> tuple[lis
 
 
 def load_ontology(directory: Path, display: str | None = None) -> Ontology:
-    """Read every ``*.ttl`` in ``directory`` but the SHACL shapes; raise on any problem."""
+    """Read every ``*.ttl`` in ``directory`` but the SHACL shapes, and the record fields declared in
+    its ``fields.yaml``; raise on any problem."""
     shown = display if display is not None else str(directory)
     if not directory.is_dir():
         raise ValidationError([Problem(shown, 0, "", "the ontology folder does not exist",
@@ -90,12 +93,22 @@ def load_ontology(directory: Path, display: str | None = None) -> Ontology:
         got, bad = parse_turtle(path, f"{shown}/{path.name}")
         triples.extend(got)
         problems.extend(bad)
-    if problems:
+    fields_file = directory / FIELDS_FILE
+    schema: Schema | None = None
+    if not fields_file.is_file():
+        problems.append(Problem(f"{shown}/{FIELDS_FILE}", 0, "", "the ontology folder has no record fields",
+                                f"copy {FIELDS_FILE} from kg's ontology folder; it declares what a record may hold"))
+    else:
+        try:
+            schema = load_schema(fields_file, f"{shown}/{FIELDS_FILE}")
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems or schema is None:
         raise ValidationError(problems)
-    return _index(triples, files)
+    return _index(triples, files, schema)
 
 
-def _index(triples: list[ox.Triple], files: list[Path]) -> Ontology:
+def _index(triples: list[ox.Triple], files: list[Path], schema: Schema) -> Ontology:
     parents: dict[str, set[str]] = {}
     classes: set[str] = set()
     in_scheme: dict[str, str] = {}
@@ -145,4 +158,4 @@ def _index(triples: list[ox.Triple], files: list[Path]) -> Ontology:
             values.get(KGO + "targetClass", []), values.get(KGO + "shortcutAgentToTarget", []),
             values.get(KGO + "shortcutTargetToAgent", []),
         )
-    return Ontology(triples, files, types, family, superclasses, schemes)
+    return Ontology(triples, files, types, family, superclasses, schemes, schema)

@@ -17,6 +17,9 @@ from kg.gc_pause import without_gc
 from kg.graph import KnowledgeGraph, Provenance
 from kg.ontology import SHAPES_FILE, load_ontology
 from kg.records import RecordChecker, find_record_files
+from kg.schema import FIELDS_FILE, Schema
+from kg.schema_file import load_schema
+from kg.schema_views import field_shapes, jsonld_context
 from kg.transform import records_to_keys
 
 DEFAULT_FORMATS = ("ttl", "nt", "jsonld")
@@ -43,10 +46,11 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
     name). The graph is held in the embedded store, ready to query."""
     ontology = Path(ontology)
     say = progress or (lambda _msg: None)
-    keys, provenance, warnings = _checked_keys(Path(data), ontology, say)
+    keys, provenance, warnings, schema = _checked_keys(Path(data), ontology, say)
     graph = KnowledgeGraph.from_keys(keys, provenance)
-    graph.warnings = warnings
-    problems = check_graph(graph, ontology, shapes=shapes, checks=checks, queries=queries, progress=say)
+    graph.warnings, graph.jsonld_context = warnings, jsonld_context(schema)
+    problems = check_graph(graph, ontology, shapes=shapes, checks=checks, queries=queries, progress=say,
+                           schema=schema)
     if problems:
         raise ValidationError(problems)
     return graph
@@ -54,9 +58,10 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
 
 @without_gc
 def _checked_keys(data: Path, ontology: Path, say: Progress
-                  ) -> tuple[list[str], dict[str, Provenance], list[Problem]]:
+                  ) -> tuple[list[str], dict[str, Provenance], list[Problem], Schema]:
     """The sort keys of the graph's triples (the ontology's and the records'), where each record and
-    entry was curated, and the warnings of the records; :class:`ValidationError` with every problem."""
+    entry was curated, the warnings of the records and the ontology's record fields;
+    :class:`ValidationError` with every problem."""
     onto = load_ontology(ontology, display_path(ontology))
     if not data.is_dir():
         raise UsageError("the data folder does not exist", file=display_path(data),
@@ -82,14 +87,15 @@ def _checked_keys(data: Path, ontology: Path, say: Progress
     # The triples as their sort keys (strings; a Python triple takes 450 bytes), and the records
     # let go before the store takes its memory.
     keys = export.keys_of(onto.triples) + records_to_keys(records, onto)
-    return keys, provenance, checker.warnings
+    return keys, provenance, checker.warnings, onto.schema
 
 
 def check_graph(graph: KnowledgeGraph, ontology: str | Path = "ontology", *, shapes: bool = True,
                 checks: bool = True, queries: str | Path | None = None,
-                progress: Progress | None = None) -> list[Problem]:
-    """The problems the SHACL shapes (``ontology/shapes.ttl``) find in ``graph``, or when there
-    are none, those of the catalogue's quality checks."""
+                progress: Progress | None = None, schema: Schema | None = None) -> list[Problem]:
+    """The problems the SHACL shapes (``ontology/shapes.ttl``, and those made from the record fields:
+    ``schema``, else the ontology folder's ``fields.yaml``) find in ``graph``, or when there are
+    none, those of the catalogue's quality checks."""
     say = progress or (lambda _msg: None)
     shapes_file = Path(ontology) / SHAPES_FILE
     if not (shapes and shapes_file.exists()):
@@ -104,9 +110,21 @@ def check_graph(graph: KnowledgeGraph, ontology: str | Path = "ontology", *, sha
         quality = pool.submit(run_checks, graph, queries) if checks else None
         # SHACL Core as SPARQL on Oxigraph (kg.shacl.engine): 0.15 s at 100k triples, where pyshacl over an
         # rdflib copy took 45 s; the tests keep it in agreement with pyshacl.
-        problems: list[Problem] = validate_shapes(graph, shapes_file, display_path(shapes_file))
+        problems: list[Problem] = validate_shapes(graph, shapes_file, display_path(shapes_file),
+                                                  extra=_field_shapes(Path(ontology), schema))
         found = quality.result() if quality is not None else []
     return problems or found
+
+
+def _field_shapes(ontology: Path, schema: Schema | None) -> str:
+    """The SHACL shapes of the record fields: ``schema``'s, else those the ontology folder declares
+    (none without fields.yaml)."""
+    if schema is None:
+        fields = ontology / FIELDS_FILE
+        if not fields.is_file():
+            return ""
+        schema = load_schema(fields, display_path(fields))
+    return field_shapes(schema)
 
 
 def run_checks(graph: KnowledgeGraph, queries: str | Path | None = None) -> list[Problem]:
@@ -174,9 +192,9 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
     say = progress or (lambda _msg: None)
     # Hashed before reading, so that an input edited during the build makes the build look stale.
     hashes = input_hashes(data, ontology) if data.is_dir() and ontology.is_dir() else {}
-    keys, provenance, warnings = _checked_keys(data, ontology, say)
+    keys, provenance, warnings, schema = _checked_keys(data, ontology, say)
     graph = KnowledgeGraph.awaiting_store(keys, provenance)
-    graph.warnings = warnings
+    graph.warnings, graph.jsonld_context = warnings, jsonld_context(schema)
     with_extras = extras == "always" or (extras == "auto" and len(graph) <= EXTRAS_LIMIT)
     manifest: dict = {
         "inputs": fingerprint(hashes),
@@ -189,7 +207,7 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
     def fill_and_check(nt: Iterable[bytes]) -> None:
         # In a thread, while the other files are written; nothing is committed unless it passes.
         graph.fill_from(nt)
-        problems = check_graph(graph, ontology)
+        problems = check_graph(graph, ontology, schema=schema)
         if problems:
             raise ValidationError(problems)
         manifest["counts"] = graph.counts()

@@ -11,7 +11,7 @@ from kg import export
 from kg.namespaces import KGO, RDF, RDF_TYPE, RDFS
 from kg.ontology import Ontology
 from kg.records import Record
-from kg.schema import Qualified, fields_for
+from kg.schema import Qualified
 
 _UNCERTAIN = KGO + "Uncertain"
 T = TypeVar("T")
@@ -77,7 +77,7 @@ def _statements(records: Iterable[Record], ontology: Ontology, make: Callable[[T
         if predicates is None:
             predicates = families[record.family] = {
                 key: predicate(f.predicate) if f.predicate is not None else None
-                for key, f in fields_for(record.family).items()}
+                for key, f in ontology.schema.fields_for(record.family).items()}
         for key, values in record.values.items():
             p = predicates[key]
             if p is None:

@@ -75,6 +75,35 @@ def triples_of(parsed) -> set:
     return {ox.Triple(q.subject, q.predicate, q.object) for q in parsed}
 
 
+def case_data(case: Path, tmp_path: Path) -> Path:
+    """A data folder in ``tmp_path`` holding the valid records of tests/bad_input/_base and the record
+    files of a corpus ``case`` (a folder of tests/bad_input or tests/curator_warnings; not its
+    expected.txt)."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "tests" / "bad_input" / "_base", data / "_base")
+    for f in case.iterdir():
+        if f.name != "expected.txt":
+            shutil.copy(f, data / f.name)
+    return data
+
+
+def holders(graph, target: str, role: str, family: str) -> set[str]:
+    """The ids of the records of the family class ``family`` (``Person``, ``Organisation``) that take
+    ``role`` or a narrower role in ``kg:target``, by participations not marked uncertain."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import KG, KGO, ROLE
+
+    rows = graph.select("""
+        SELECT DISTINCT ?target ?role ?family ?who WHERE {
+          ?p kgo:participationIn ?target ; kgo:agent ?who ; kgo:role/skos:broader* ?role .
+          ?who a/rdfs:subClassOf* ?family .
+          FILTER NOT EXISTS { ?p kgo:certainty kgo:Uncertain } }""",
+        {"target": ox.NamedNode(KG + target), "role": ox.NamedNode(ROLE + role),
+         "family": ox.NamedNode(KGO + family)})
+    return {r["who"].value.removeprefix(KG) for r in rows.rows}
+
+
 def run_kg(*args: str, cwd: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
     """Run the real `kg` command (as `python -m kg`) and capture its output."""
     env = {k: v for k, v in os.environ.items() if k != "KG_DEBUG"}

@@ -39,7 +39,7 @@ CURATED_PARAMS: dict[str, dict[str, str]] = {
     "timeline": {"programme": "IP Plan"},
     "speakers": {"event": "Launch ceremony of the second IP Plan"},
     "events-by-place": {"place": "changsha"},
-    "sources-of": {"entity": "ip-plan-2024-exhibition"},
+    "sources-of": {"entity": "ip-plan-edition-2"},  # quotes of participations, and sources that give their dates
     "quotes": {"speaker": "malcolm-clarke"},
     "awards": {"work": "the-lady-in-number-6"},
     "neighbourhood": {"entity": "ip-plan-2024-exhibition"},

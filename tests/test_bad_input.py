@@ -6,19 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ONTOLOGY, run_kg
+from conftest import ONTOLOGY, case_data, run_kg
 
 CASES = Path(__file__).parent / "bad_input"
 NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir() and not p.name.startswith("_"))
-
-
-def _prepare(case: Path, tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    shutil.copytree(CASES / "_base", data / "_base")
-    for f in case.iterdir():
-        if f.name != "expected.txt":
-            shutil.copy(f, data / f.name)
-    return data
 
 
 def test_base_records_are_valid(tmp_path: Path) -> None:
@@ -30,7 +21,7 @@ def test_base_records_are_valid(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_bad_input_case(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     case = CASES / name
-    _prepare(case, tmp_path)
+    case_data(case, tmp_path)
     result = run_kg("validate", "--data", "data", "--ontology", str(ONTOLOGY), cwd=tmp_path)
     err = result.stderr.decode("utf-8")
     assert "Traceback" not in err

@@ -210,7 +210,7 @@ def test_a_forked_writer_that_fails_is_reported_and_nothing_is_committed(
     build(project / "data", project / "ontology", out, extras="never")
     before = _hashes(out)
 
-    def no_space(keys, fh) -> None:  # runs in the child, which the patch reaches by fork
+    def no_space(keys, fh, context=None) -> None:  # runs in the child, which the patch reaches by fork
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "_write_jsonld", no_space)

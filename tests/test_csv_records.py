@@ -20,6 +20,9 @@ from kg.namespaces import KG, KGO, PROV, SCHEMA, SKOS
 from kg.readers.csv_reader import read_csv
 from kg.readers.nodes import Map, Scalar, Seq
 from kg.records.values import _CONTROL
+from kg.schema_file import load_schema
+
+RECORD_SCHEMA = load_schema(ONTOLOGY / "fields.yaml")
 
 YAML_RECORDS = """\
 - id: src
@@ -243,7 +246,7 @@ def test_formulas_and_yaml_lookalikes_are_kept_as_text(tmp_path: Path) -> None:
 def test_a_row_is_located_at_the_line_it_starts_on(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text('id,label,description\n\na,"one\ntwo\n\nthree",x\nb,B,"y\r\nz"\r\nc,C,\n', encoding="utf-8")
-    root, attached, problems = read_csv(path, "r.csv")
+    root, attached, problems = read_csv(path, "r.csv", RECORD_SCHEMA)
     assert problems == [] and attached == []
     assert isinstance(root, Seq)
     rows = [item for item in root.items if isinstance(item, Map)]
@@ -258,7 +261,7 @@ def test_an_empty_file_and_a_header_alone_hold_no_records(tmp_path: Path) -> Non
     for text in ("", "id,type,label,sources\n", "of,participants.who,participants.role\n"):
         path = tmp_path / "r.csv"
         path.write_text(text, encoding="utf-8")
-        root, attached, problems = read_csv(path, "r.csv")
+        root, attached, problems = read_csv(path, "r.csv", RECORD_SCHEMA)
         assert (problems, attached) == ([], []) and isinstance(root, Seq) and root.items == []
 
 

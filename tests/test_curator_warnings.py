@@ -3,30 +3,19 @@ organisations named the same or near-same, which a curator confirms with ``disti
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ONTOLOGY, run_kg
+from conftest import ONTOLOGY, case_data, run_kg
 
 CASES = Path(__file__).parent / "curator_warnings"
-BASE = Path(__file__).parent / "bad_input" / "_base"
 NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
-
-
-def _prepare(case: Path, tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    shutil.copytree(BASE, data / "_base")
-    for f in case.iterdir():
-        if f.name != "expected.txt":
-            shutil.copy(f, data / f.name)
-    return data
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_curator_warnings_case(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     case = CASES / name
-    _prepare(case, tmp_path)
+    case_data(case, tmp_path)
     result = run_kg("validate", "--data", "data", "--ontology", str(ONTOLOGY), cwd=tmp_path)
     err = result.stderr.decode("utf-8")
     assert result.returncode == 0, err
@@ -40,7 +29,7 @@ def test_curator_warnings_case(name: str, tmp_path: Path, request: pytest.Fixtur
 
 
 def test_build_writes_the_graph_and_shows_the_warnings(tmp_path: Path) -> None:
-    _prepare(CASES / "same-person-name", tmp_path)
+    case_data(CASES / "same-person-name", tmp_path)
     result = run_kg("build", "--data", "data", "--ontology", str(ONTOLOGY), "--extras", "never", cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     assert (tmp_path / "build" / "kg.ttl").is_file()

@@ -17,9 +17,9 @@ from conftest import ONTOLOGY, ROOT
 
 import kg
 from kg.errors import ValidationError
+from kg.hints import nearest, ranked_by_likeness
 from kg.namespaces import KG, KGO, OWL
 from kg.records.duplicates import address_key, find_namesakes, name_key, near_keys
-from kg.records.hints import nearest, ranked_by_likeness
 from kg.records.model import Record, Value
 
 BASE = ROOT / "tests" / "bad_input" / "_base"
@@ -182,8 +182,8 @@ def test_the_data_readme_examples_validate_with_the_curated_data(tmp_path: Path)
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.md"))
     (data / "readme-example").mkdir()
-    (data / "wave2" / "people.yaml").write_text(people + different, encoding="utf-8")
-    (data / "wave2" / "ip-plan-additions.csv").write_text(entries, encoding="utf-8")
+    (data / "readme-example" / "people.yaml").write_text(people + different, encoding="utf-8")
+    (data / "readme-example" / "ip-plan-additions.csv").write_text(entries, encoding="utf-8")
     graph = kg.load(data, ONTOLOGY)
     assert graph.query("ASK { ?p kgo:participationIn kg:ip-plan-edition-2 ; kgo:agent kg:ana-li ; "
                        "kgo:role role:mentor }") is True

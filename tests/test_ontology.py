@@ -7,7 +7,7 @@ from conftest import ONTOLOGY
 
 from kg.namespaces import KGO, MEASURE, RDF_TYPE, RDFS, ROLE, SKOS
 from kg.ontology import load_ontology
-from kg.schema import CERTAINTY, COMPARATORS, FAMILIES, OUTCOMES, QUALIFIED, fields_for
+from kg.schema import FAMILIES
 
 OURS = (KGO, ROLE, MEASURE)
 
@@ -30,11 +30,13 @@ def test_every_term_has_a_label_and_a_comment() -> None:
 
 
 def test_every_kgo_term_the_loader_writes_is_declared() -> None:
-    declared = {t.subject.value for t in _triples() if t.predicate.value == RDF_TYPE}
-    used = set(FAMILIES.values()) | set(CERTAINTY.values()) | set(COMPARATORS.values()) | set(OUTCOMES.values())
+    onto = load_ontology(ONTOLOGY)
+    schema = onto.schema
+    declared = {t.subject.value for t in onto.triples if t.predicate.value == RDF_TYPE}
+    used = set(FAMILIES.values()) | {iri for words in schema.choices.values() for iri in words.values()}
     for family in FAMILIES:
-        used |= {f.predicate for f in fields_for(family).values() if f.predicate}
-    for q in QUALIFIED:
+        used |= {f.predicate for f in schema.fields_for(family).values() if f.predicate}
+    for q in schema.qualified:
         used |= {q.node_class, q.link} | {f.predicate for f in q.fields if f.predicate}
     assert sorted(u for u in used if u.startswith(KGO) and u not in declared) == []
 

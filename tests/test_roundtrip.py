@@ -44,11 +44,12 @@ def test_turtle_uses_only_project_prefixes(graph) -> None:
     assert "<https://w3id.org/coprod-kg/" not in body.replace("<https://w3id.org/coprod-kg/ontology>", "")
 
 
-def test_jsonld_context_is_the_prefix_map(graph) -> None:
+def test_jsonld_context_is_the_prefix_map_and_the_field_terms(graph) -> None:
     import json
 
     doc = json.loads(graph.serialize("jsonld"))
-    assert doc["@context"] == PREFIXES
+    assert {k: v for k, v in doc["@context"].items() if k in PREFIXES} == PREFIXES
+    assert set(doc["@context"]) - set(PREFIXES) >= {"label", "based_in", "who", "sources"}
 
 
 def test_two_builds_give_identical_bytes(tmp_path) -> None:

@@ -8,6 +8,7 @@ value) and the same located problems.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,8 +20,21 @@ from kg.errors import Problem
 from kg.graph import KnowledgeGraph
 from kg.namespaces import PREFIXES, RDF_TYPE, SH
 
-SHAPES = ONTOLOGY / "shapes.ttl"
 DISPLAY = "ontology/shapes.ttl"
+
+
+def _all_shapes() -> Path:
+    """shapes.ttl with the shapes kg makes from fields.yaml, in one file, as the build runs them."""
+    from kg.schema_file import load_schema
+    from kg.schema_views import field_shapes
+
+    path = Path(tempfile.mkdtemp(prefix="kg-shapes-")) / "shapes.ttl"
+    path.write_text((ONTOLOGY / "shapes.ttl").read_text(encoding="utf-8") + "\n"
+                    + field_shapes(load_schema(ONTOLOGY / "fields.yaml")), encoding="utf-8")
+    return path
+
+
+SHAPES = _all_shapes()
 
 
 def iri(curie: str) -> ox.NamedNode:

@@ -53,6 +53,10 @@ KNOWN = {
                "kgo:partOf* $edition) give no rows",
     "sources-of": "Virtuoso 7.2 refuses the query: SP031, an internal error of its SPARQL compiler "
                   "(sparp_gp_deprecate) on the OPTIONAL + FILTER(BOUND) inside a UNION",
+    "cross-border-coproductions": "Virtuoso 7.2: when one organisation takes several roles in one work (Discovery "
+                                  "Channel co-producer, commissioner and broadcaster of Journey of Warriors), the "
+                                  "join of the two sides' subqueries repeats one role's row and drops the others, "
+                                  "DISTINCT notwithstanding",
 }
 
 INI = """\

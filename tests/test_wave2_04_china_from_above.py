@@ -9,21 +9,15 @@ more, so the test asserts only that the expected answers are included.
 from __future__ import annotations
 
 import pyoxigraph as ox
+from conftest import holders
 
 from kg.namespaces import KG
 
 
 def test_china_from_above_producers_and_launch_ceremony_include_the_notes_answers(graph) -> None:
     """Which organisations produced China from Above, and when and where was its broadcast launched?"""
-    work = {"work": ox.NamedNode(KG + "china-from-above")}
-    rows = graph.select("""
-        SELECT DISTINCT ?work ?org WHERE {
-          ?p kgo:participationIn ?work ; kgo:agent ?org ; kgo:role/skos:broader* role:producer .
-          ?org a/rdfs:subClassOf* kgo:Organisation .
-          FILTER NOT EXISTS { ?p kgo:certainty kgo:Uncertain } }""", work)
-    found = {r["org"].value.removeprefix(KG) for r in rows.rows}
     expected = {"beach-house-pictures", "nhnz", "cicc", "national-geographic-channels-international", "ndr"}
-    assert expected <= found
+    assert expected <= holders(graph, "china-from-above", "producer", "Organisation")
 
     rows = graph.select("""
         SELECT DISTINCT ?organiser ?date ?place WHERE {

@@ -9,6 +9,7 @@ more, so the test asserts only that the expected answers are included.
 from __future__ import annotations
 
 import pyoxigraph as ox
+from conftest import holders
 
 from kg.namespaces import KG
 
@@ -16,14 +17,8 @@ from kg.namespaces import KG
 def test_journey_of_warriors_producers_and_first_broadcasts_include_the_notes_answers(graph) -> None:
     """Which organisations (co-)produced Journey of Warriors, and who first broadcast it, when?"""
     work = {"work": ox.NamedNode(KG + "journey-of-warriors")}
-    rows = graph.select("""
-        SELECT DISTINCT ?work ?org WHERE {
-          ?p kgo:participationIn ?work ; kgo:agent ?org ; kgo:role/skos:broader* role:producer .
-          ?org a/rdfs:subClassOf* kgo:Organisation .
-          FILTER NOT EXISTS { ?p kgo:certainty kgo:Uncertain } }""", work)
-    found = {r["org"].value.removeprefix(KG) for r in rows.rows}
     expected = {"tencent-video", "cicc", "discovery-channel", "ifa-media", "warrior-productions"}
-    assert expected <= found
+    assert expected <= holders(graph, "journey-of-warriors", "producer", "Organisation")
 
     rows = graph.select("""
         SELECT DISTINCT ?work ?org ?date WHERE {

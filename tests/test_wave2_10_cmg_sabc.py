@@ -9,16 +9,9 @@ curated data the answers must include these, since other curators may add more.
 from __future__ import annotations
 
 import pyoxigraph as ox
+from conftest import holders
 
 from kg.namespaces import KG
-
-CO_PRODUCERS = """
-SELECT DISTINCT ?work ?org WHERE {
-  ?p kgo:participationIn ?work ; kgo:agent ?org ; kgo:role/skos:broader* role:producer .
-  ?org a/rdfs:subClassOf* kgo:Organisation .
-  FILTER NOT EXISTS { ?p kgo:certainty kgo:Uncertain }
-}
-"""
 
 # (Oxigraph binds only projected variables, so ?work is projected.)
 # Events at which the work premiered, with their place (and the city holding it) and the speakers there.
@@ -38,8 +31,7 @@ def _id(term) -> str | None:
 
 def test_25_years_on_co_producers_and_johannesburg_premiere_speakers_include_those_reported(graph) -> None:
     work = {"work": ox.NamedNode(KG + "twenty-five-years-on")}
-    orgs = {_id(r.get("org")) for r in graph.select(CO_PRODUCERS, work).rows}
-    assert {"cmg", "sabc"} <= orgs
+    assert {"cmg", "sabc"} <= holders(graph, "twenty-five-years-on", "producer", "Organisation")
     rows = graph.select(PREMIERES, work).rows
     found = {(_id(r.get("event")), _id(r.get("place")), _id(r.get("city")), _id(r.get("speaker"))) for r in rows}
     expected = {("twenty-five-years-on-johannesburg-premiere", "nu-metro-hyde-park", "johannesburg", who)

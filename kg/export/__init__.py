@@ -64,14 +64,15 @@ def write(triples: Sequence[ox.Triple], fmt: str, out: IO[bytes]) -> None:
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def write_keys(keys: Iterable[str], fmt: str, out: IO[bytes]) -> None:
+def write_keys(keys: Iterable[str], fmt: str, out: IO[bytes], context: dict[str, object] | None = None) -> None:
     """Write the triples of already-sorted ``keys`` (a list, or anything that can be iterated over
-    twice) to ``out`` in ``fmt`` (ttl, nt or jsonld)."""
+    twice) to ``out`` in ``fmt`` (ttl, nt or jsonld; ``context`` is JSON-LD's, by default the
+    project's prefixes)."""
     if fmt == "ttl":
         _write_turtle_keys(keys, out)
     elif fmt == "nt":
         _write_ntriples(keys, out)
     elif fmt == "jsonld":
-        _write_jsonld(keys, out)
+        _write_jsonld(keys, out, context)
     else:
         raise ValueError(f"unknown format {fmt!r}")

@@ -58,8 +58,10 @@ def _jsonld_node(sid: str, types: list[str], props: dict[str, list[str]]) -> str
     return "  {\n   " + ",\n   ".join(members[k] for k in order) + "\n  }"
 
 
-def _write_jsonld(keys: Iterable[str], out: IO[bytes]) -> None:
-    context = json.dumps({"@context": dict(PREFIXES)}, ensure_ascii=False, indent=1, sort_keys=True)
+def _write_jsonld(keys: Iterable[str], out: IO[bytes], context_of: dict[str, object] | None = None) -> None:
+    # The nodes name properties by CURIE, never by a term of the context: the terms of the record
+    # fields (kg.schema_views.jsonld_context) are there for JSON-LD written by hand.
+    context = json.dumps({"@context": context_of or dict(PREFIXES)}, ensure_ascii=False, indent=1, sort_keys=True)
     out.write((context[:-2] + ',\n "@graph": [').encode("utf-8"))
     names: dict[str, str] = {}  # predicate key part -> its compact name
     datatypes: dict[str, str] = {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kg.gc_pause import without_gc
 from kg.graph import KnowledgeGraph
 from kg.model.dates import Span, date_text, span_of
 from kg.model.index import TYPE, URL, GraphIndex, index_of
@@ -165,20 +166,37 @@ def _optional(index: GraphIndex, node: str, prop: str) -> str | None:
 def _entities(index: GraphIndex, labels: dict[str, str]) -> tuple[dict[str, Entity], set[str]]:
     entities: dict[str, Entity] = {}
     is_country: set[str] = set()
+    kinds: dict[tuple[str, ...], tuple[str, str, bool] | None] = {}  # the same types, the same answer
     for x, props in index.nodes.items():
         found = props.get(TYPE)
         if not found or x not in index.iri_subjects:
             continue
-        types = {t: index.superclasses(t) for t in dict.fromkeys(o.value for o in found)}
-        fams = {CLASS_FAMILY[s] for sups in types.values() for s in sups if s in CLASS_FAMILY}
-        if len(fams) != 1:
+        key = tuple(o.value for o in found)
+        kind = kinds.get(key, _UNKNOWN)
+        if kind is _UNKNOWN:
+            kind = kinds[key] = _kind(index, key)
+        if kind is None:
             continue
-        # The most specific asserted type: the one with the most superclasses.
-        t = min(types, key=lambda c: (-len(types[c]), c))
-        entities[x] = Entity(x, labels.get(x) or shorten(x), t, fams.pop(), index.uncertain(x))
-        if any(COUNTRY_CLASS in sups for sups in types.values()):
+        t, family, country = kind
+        entities[x] = Entity(x, labels.get(x) or shorten(x), t, family, index.uncertain(x))
+        if country:
             is_country.add(x)
     return entities, is_country
+
+
+_UNKNOWN = ("", "", False)
+
+
+def _kind(index: GraphIndex, asserted: tuple[str, ...]) -> tuple[str, str, bool] | None:
+    """For a node of the ``asserted`` types: its most specific type, its family and whether it is a
+    country; ``None`` when its types reach no record family or more than one."""
+    types = {t: index.superclasses(t) for t in dict.fromkeys(asserted)}
+    fams = {CLASS_FAMILY[s] for sups in types.values() for s in sups if s in CLASS_FAMILY}
+    if len(fams) != 1:
+        return None
+    # The most specific asserted type: the one with the most superclasses.
+    t = min(types, key=lambda c: (-len(types[c]), c))
+    return t, fams.pop(), any(COUNTRY_CLASS in sups for sups in types.values())
 
 
 def _links(index: GraphIndex, entities: dict[str, Entity]) -> tuple[dict[str, dict[str, list[str]]], list[Relation]]:
@@ -207,8 +225,10 @@ class _Spans:
         self.index, self.entities, self.out = index, entities, out
         self.context: dict[str, Span | None] = {}
 
-    def own(self, x: str, published: bool = False) -> Span | None:
-        d = self.index.dates(x)
+    def own(self, x: str, published: bool = False, d: dict[str, list[str]] | None = None) -> Span | None:
+        """The span of ``x``'s own dates (``d``, when they are already read)."""
+        if d is None:
+            d = self.index.dates(x)
         s = span_of(d.get("date", ()), d.get("startDate", ()), d.get("endDate", ()), d.get("earliestDate", ()),
                     d.get("latestDate", ()))
         if s is None and published:
@@ -229,26 +249,31 @@ class _Spans:
         return s
 
 
-def _text(index: GraphIndex, node: str) -> str:
-    d = index.dates(node)
+def _text(index: GraphIndex, node: str, d: dict[str, list[str]] | None = None) -> str:
+    if d is None:
+        d = index.dates(node)
     return date_text(d.get("date", ()), d.get("startDate", ()), d.get("endDate", ()), d.get("earliestDate", ()),
                      d.get("latestDate", ()))
 
 
 def _participations(index: GraphIndex, spans: _Spans) -> list[Participation]:
     found: list[Participation] = []
+    agent_p, role_p, target_p, cert_p = KGO + "agent", KGO + "role", KGO + "participationIn", KGO + "certainty"
     for p in index.instances(KGO + "Participation"):
-        r = _first(index, p, KGO + "agent", KGO + "role", KGO + "participationIn")
-        if r is None:
+        props = index.props(p)
+        agents, roles, targets = props.get(agent_p), props.get(role_p), props.get(target_p)
+        if not agents or not roles or not targets:
             continue
-        agent, role, target = r
-        cert = _optional(index, p, KGO + "certainty")
-        own = spans.own(p)
+        agent, role, target = agents[0].value, roles[0].value, targets[0].value
+        certs = props.get(cert_p)
+        cert = certs[0].value if certs else None
+        d = index.dates(p)
+        own = spans.own(p, d=d)
         span = own if own is not None else spans.of_context(target)
         found.append(Participation(
             iri=p, agent=agent, role=role, target=target, span=span,
             dated_by="participation" if own is not None else "context" if span is not None else "",
-            date=_text(index, p), sources=index.sources(p), certainty=cert,
+            date=_text(index, p, d), sources=index.sources(p), certainty=cert,
             uncertain=cert == UNCERTAIN or index.uncertain(agent) or index.uncertain(target)))
     return found
 
@@ -316,6 +341,7 @@ def _role_ties(index: GraphIndex) -> dict[str, dict[str, tuple[str, ...]]]:
             for family, kinds in sorted(found.items())}
 
 
+@without_gc
 def _read(index: GraphIndex) -> Facts:
     labels = index.network_labels()
     entities, is_country = _entities(index, labels)

@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 
 from kg.errors import UsageError
+from kg.gc_pause import without_gc
 from kg.graph import KnowledgeGraph
 from kg.model.facts import facts_of
 from kg.network.fast import Compiled
@@ -192,6 +193,7 @@ def pagerank(g: nx.Graph, alpha: float = 0.85, weight: str = "weight", tol: floa
     return {x: float(rank[i]) for i, x in enumerate(nodes)}
 
 
+@without_gc
 def measure(net: nx.Graph, *, projection: str = "", filters: dict[str, str | None] | None = None,
             top: int | None = None, seed: int = SEED, exact_limit: int = EXACT_BETWEENNESS_LIMIT,
             samples: int = BETWEENNESS_SAMPLES) -> Analysis:

@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import UsageError
+from kg.gc_pause import without_gc
 from kg.graph import KnowledgeGraph
 from kg.model.facts import Facts, Participation, facts_of
 from kg.namespaces import shorten
@@ -47,10 +48,19 @@ def _years(facts: Facts, parts: list[Participation]) -> tuple[set[int], bool]:
     return years, all(p.span is not None for p in parts)
 
 
+def _short_type(facts: Facts, cls: str) -> str:
+    """``shorten(cls)``, remembered per graph: there are few types and many entities."""
+    memo = facts.cache.setdefault("short-types", {})
+    found = memo.get(cls)
+    if found is None:
+        found = memo[cls] = shorten(cls)
+    return found
+
+
 def _node_attrs(facts: Facts, iri: str) -> dict[str, Any]:
     ent = facts.entities[iri]
     countries = list(facts.countries.get(iri, ()))
-    return {"iri": iri, "label": ent.label, "type": shorten(ent.type), "family": ent.family,
+    return {"iri": iri, "label": ent.label, "type": _short_type(facts, ent.type), "family": ent.family,
             "countries": countries, "country_labels": [facts.label(c) for c in countries]}
 
 
@@ -67,6 +77,7 @@ def _agent_ties(facts: Facts, parts: list[Participation], family: str, kinds: di
             nodes[p.agent].append(p)
     ties: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for ctx in sorted(by_ctx):
+        ctx_label, ctx_type = facts.label(ctx), _short_type(facts, facts.entities[ctx].type)
         for kind, allowed in kinds.items():
             agents = {a: [p for p in ps if p.role in allowed] for a, ps in by_ctx[ctx].items()}
             agents = {a: ps for a, ps in agents.items() if ps}
@@ -84,8 +95,7 @@ def _agent_ties(facts: Facts, parts: list[Participation], family: str, kinds: di
                 years = (ya & yb or ya | yb) if da and db else set()
                 srcs = sorted({s for p in (*pa, *pb) for s in p.sources})
                 ties[(a, b)].append({
-                    "context": ctx, "context_label": facts.label(ctx),
-                    "context_type": shorten(facts.entities[ctx].type), "kind": kind,
+                    "context": ctx, "context_label": ctx_label, "context_type": ctx_type, "kind": kind,
                     "roles": {a: sorted({p.role for p in pa}), b: sorted({p.role for p in pb})},
                     "participations": sorted(p.iri for p in (*pa, *pb)),
                     "sources": srcs, "years": sorted(years)})
@@ -159,6 +169,7 @@ def _country_projection(facts: Facts, filters: Filters, include_uncertain: bool)
     return net
 
 
+@without_gc
 def build_projection(facts: Facts, projection: str, filters: Filters, include_uncertain: bool = False) -> nx.Graph:
     """The projection from already read facts and checked filters (see :func:`project`)."""
     if projection == "person":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from pathlib import Path
 from kg.errors import EXCERPT, Problem, printable, quoted
 from kg.readers.nodes import Map, Node, Scalar, Seq
 from kg.readers.yaml_reader import decode
-from kg.schema import BY_FAMILY, COMMON, QUALIFIED, Field, Kind
+from kg.schema import Kind, Qualified, Schema
 
 #: Separates the values of a many-valued field in one cell.
 SEPARATOR = "|"
@@ -40,16 +41,30 @@ LIST_MARK = "."
 #: A header wider than this is refused whole (a records file needs a few dozen columns at most).
 MAX_COLUMNS = 1_000
 
-_RECORD_FIELDS: tuple[Field, ...] = (*COMMON, *(f for fields in BY_FAMILY.values() for f in fields))
-_RECORD_KEYS = {f.key for f in _RECORD_FIELDS}
-#: Fields that take several values in some family (``part_of`` does for events, not for works:
-#: the checker then refuses a list where one value is wanted).
-_RECORD_MANY = {f.key for f in _RECORD_FIELDS if f.many}
-_RECORD_TEXT = {f.key for f in _RECORD_FIELDS if f.kind is Kind.TEXT}
-_LISTS = {q.key: q for q in QUALIFIED}
-#: A claim's value is written as its field is, so it may be text in several languages.
-_LIST_TEXT = {q.key: {f.key for f in q.fields if f.kind is Kind.TEXT or (q.key, f.key) == ("claims", "value")}
-              for q in QUALIFIED}
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What the columns of a CSV file may be, from the schema's fields (made once per schema)."""
+
+    record_keys: frozenset[str]  # the fields of any family
+    #: Fields that take several values in some family (``part_of`` does for events, not for works:
+    #: the checker then refuses a list where one value is wanted).
+    record_many: frozenset[str]
+    record_text: frozenset[str]
+    lists: dict[str, Qualified]
+    #: A claim's value is written as its field is, so it may be text in several languages.
+    list_text: dict[str, frozenset[str]]
+
+
+@functools.lru_cache(maxsize=8)
+def _fields_of(schema: Schema) -> _Fields:
+    fields = schema.record_fields()
+    return _Fields(
+        frozenset(f.key for f in fields), frozenset(f.key for f in fields if f.many),
+        frozenset(f.key for f in fields if f.kind is Kind.TEXT), {q.key: q for q in schema.qualified},
+        {q.key: frozenset(f.key for f in q.fields if f.kind is Kind.TEXT or (q.key, f.key) == ("claims", "value"))
+         for q in schema.qualified})
 
 
 @dataclass
@@ -69,9 +84,10 @@ class _Column:
     many: bool  # split the cell on SEPARATOR
 
 
-def read_csv(path: Path, display: str) -> tuple[Seq | None, list[Attached], list[Problem]]:
+def read_csv(path: Path, display: str, schema: Schema) -> tuple[Seq | None, list[Attached], list[Problem]]:
     """Parse one CSV file: its records (a list of mappings, ``None`` when the file cannot be read),
-    the list entries it gives for records held anywhere, and its problems."""
+    the list entries it gives for records held anywhere, and its problems. Its columns are fields
+    of ``schema``."""
     text, problems = decode(path, display)
     if text is None:
         return None, [], problems
@@ -86,7 +102,7 @@ def read_csv(path: Path, display: str) -> tuple[Seq | None, list[Attached], list
                                 f"limit of {MAX_COLUMNS:,}", "a records file needs a column per field: check "
                                 "the separator and the first row"))
         return Seq([], header_line), [], problems
-    columns, of_index, list_key, header_problems = _header(header, header_line, display)
+    columns, of_index, list_key, header_problems = _header(header, header_line, display, _fields_of(schema))
     problems.extend(header_problems)
     if columns is None:
         return Seq([], header_line), [], problems
@@ -144,7 +160,7 @@ def _rows(text: str, display: str) -> tuple[list[tuple[int, list[str]]], Problem
 _Bad = Callable[[str, str, str], None]
 
 
-def _header(header: list[str], line: int, display: str
+def _header(header: list[str], line: int, display: str, known: _Fields
             ) -> tuple[list[_Column] | None, int | None, str, list[Problem]]:
     """The columns to read; the ``of`` column and the list of an entries file; the header's problems.
     The columns are ``None`` when the file cannot be read as records or as entries."""
@@ -160,7 +176,7 @@ def _header(header: list[str], line: int, display: str
     columns: list[_Column] = []
     seen: dict[tuple[str, str], int] = {}
     # The list of an entries file is the first known one its columns name (the others are refused).
-    list_key = next((p for p in (n.partition(LIST_MARK)[0] for n in names if LIST_MARK in n) if p in _LISTS), "")
+    list_key = next((p for p in (n.partition(LIST_MARK)[0] for n in names if LIST_MARK in n) if p in known.lists), "")
     of_index: int | None = None
     for index, (cell, name) in enumerate(zip(header, names, strict=True)):
         if not _new_name(index, cell, name, names, seen, bad):
@@ -168,7 +184,8 @@ def _header(header: list[str], line: int, display: str
         if name == "of" and entries:
             of_index = index
             continue
-        column = _entries_column(index, name, list_key, bad) if entries else _records_column(index, name, bad)
+        column = (_entries_column(index, name, list_key, bad, known) if entries
+                  else _records_column(index, name, bad, known))
         if column is not None:
             columns.append(column)
     if entries and (of_index is None or not list_key):
@@ -220,20 +237,21 @@ def _new_name(index: int, cell: str, name: str, names: list[str], seen: dict[tup
     return True
 
 
-def _entries_column(index: int, name: str, list_key: str, bad: _Bad) -> _Column | None:
+def _entries_column(index: int, name: str, list_key: str, bad: _Bad, known: _Fields) -> _Column | None:
     """The column ``name`` of an entries file (``<list>.<field>``, of the file's list ``list_key``);
     None when it is not one, said with ``bad``."""
     key, _, lang = name.partition(LANG_MARK)
     prefix, dot, key = key.partition(LIST_MARK)
     if not dot:
-        own = [f.key for f in _LISTS[list_key].fields] if list_key else ["who"]
+        own = [f.key for f in known.lists[list_key].fields] if list_key else ["who"]
         bad(name, "a column of an entries file is of or <list>.<field>",
             f"did you mean '{list_key}.{key}'?" if key in own
             else f"e.g. {list_key or 'participants'}.{own[0]}")
         return None
-    spec = _LISTS.get(prefix)
+    spec = known.lists.get(prefix)
     if spec is None:
-        bad(name, f"unknown list {quoted(prefix)}", _nearest(prefix, _LISTS, "lists are " + ", ".join(_LISTS)))
+        bad(name, f"unknown list {quoted(prefix)}",
+            _nearest(prefix, known.lists, "lists are " + ", ".join(known.lists)))
         return None
     if prefix != list_key:
         bad(name, f"this file holds {list_key} entries, not {prefix}",
@@ -244,30 +262,30 @@ def _entries_column(index: int, name: str, list_key: str, bad: _Bad) -> _Column 
         bad(name, f"unknown column: {quoted(key)} is not a field of {prefix}",
             _nearest(key, fields, "its fields are " + ", ".join(fields), prefix + LIST_MARK))
         return None
-    if lang and key not in _LIST_TEXT[prefix]:
+    if lang and key not in known.list_text[prefix]:
         bad(name, f"{prefix}.{key} is not text: only text columns take {LANG_MARK}language",
             f"name the column {prefix}.{key}")
         return None
     return _Column(index, key, lang, fields[key].many)
 
 
-def _records_column(index: int, name: str, bad: _Bad) -> _Column | None:
+def _records_column(index: int, name: str, bad: _Bad, known: _Fields) -> _Column | None:
     """The column ``name`` of a records file (``field`` or ``field@lang``); None when it is not one,
     said with ``bad``."""
     key, _, lang = name.partition(LANG_MARK)
-    if LIST_MARK in key or key in _LISTS:
+    if LIST_MARK in key or key in known.lists:
         listed = printable(key.partition(LIST_MARK)[0], EXCERPT)
         bad(name, "a list cannot be a column of a records file",
             f"put {listed} in an entries file: an of column naming the record, then {listed}.<field> columns")
         return None
-    if key not in _RECORD_KEYS:
+    if key not in known.record_keys:
         bad(name, "unknown column",
-            _nearest(key, _RECORD_KEYS, "name a column after a field; data/README.md lists them"))
+            _nearest(key, sorted(known.record_keys), "name a column after a field; data/README.md lists them"))
         return None
-    if lang and key not in _RECORD_TEXT:
+    if lang and key not in known.record_text:
         bad(name, f"{key} is not text: only text columns take {LANG_MARK}language", f"name the column {key}")
         return None
-    return _Column(index, key, lang, key in _RECORD_MANY)
+    return _Column(index, key, lang, key in known.record_many)
 
 
 def _mapping(columns: list[_Column], cells: list[str], line: int, header_line: int, display: str,

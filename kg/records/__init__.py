@@ -8,15 +8,15 @@ The modules: :mod:`.files` finds the record files of a folder; :mod:`.model` hol
 record; :class:`RecordChecker` (:mod:`.checker`) checks them, one layer per module: :mod:`.base`
 (its state and problems), :mod:`.values` (one value), :mod:`.fields` (a field, a qualified list),
 :mod:`.across` (the checks across records, with :mod:`.duplicates`: the same source, person or
-organisation twice); :mod:`.hints` words the hints. The modules import one
+organisation twice); :mod:`kg.hints` words the hints. The modules import one
 another directly, never this package.
 """
 
 from __future__ import annotations
 
+from kg.hints import nearest, suggest_id
 from kg.records.checker import RecordChecker
 from kg.records.files import RECORD_SUFFIXES, find_record_files
-from kg.records.hints import nearest, suggest_id
 from kg.records.model import Entry, Record, Value
 from kg.records.values import MAX_INT, MAX_TEXT
 

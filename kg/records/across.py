@@ -9,13 +9,13 @@ import functools
 import pyoxigraph as ox
 
 from kg.errors import Problem, quoted
+from kg.hints import _a, _local
 from kg.namespaces import KG
 from kg.readers.nodes import Scalar, Seq
 from kg.records.duplicates import find_duplicates, find_namesakes
 from kg.records.fields import FieldChecks
-from kg.records.hints import _a, _local
-from kg.records.model import Entry, Record, Value, _fields, _lists
-from kg.schema import NEVER_UNSTATED, Field, Kind, fields_for, qualified_for
+from kg.records.model import Entry, Record, Value
+from kg.schema import Field, Kind, Schema
 
 #: Fields whose value may not be the record itself.
 _NO_SELF = {"part_of", "unit_of", "located_in", "who", "original_publisher", "distinct_from"}
@@ -105,7 +105,7 @@ class AcrossChecks(FieldChecks):
                               self._nearest(item.of.text, self.by_id,
                                       fallback="no record has this id; add one or fix the id"))
                 continue
-            spec = qualified_for(record.family).get(item.key)
+            spec = self._lists(record.family).get(item.key)
             if spec is None:
                 self._add(item.entry.line, item.key, f"{quoted(item.of.text)} is {_a(record.family)} record, "
                           f"which has no {item.key}", "check the id in the of column")
@@ -119,7 +119,7 @@ class AcrossChecks(FieldChecks):
 
     def _check_values(self, record: Record, values: dict[str, list[Value]], prefix: str) -> None:
         for key, vals in values.items():
-            spec = _spec_of(record.family, prefix, key)
+            spec = _spec_of(self.ontology.schema, record.family, prefix, key)
             if spec is None or spec.kind is not Kind.REF:
                 continue
             for v in vals:
@@ -164,8 +164,9 @@ class AcrossChecks(FieldChecks):
                       "give date (or start/end, date_earliest/date_latest), or remove date_approximate")
 
     def _check_unstated(self, record: Record) -> None:
-        fields = _fields(record.family)
-        lists = _lists(record.family)
+        fields = self._fields(record.family)
+        lists = self._lists(record.family)
+        never = self.ontology.schema.never_unstated
         for v in record.values.get("unstated", []):
             spec = fields.get(v.ref)
             qualified = lists.get(v.ref)
@@ -174,8 +175,8 @@ class AcrossChecks(FieldChecks):
                     self._add(v.line, "unstated", f"{quoted(v.ref)} is given in this record", "remove it from unstated")
                 else:
                     v.term = ox.NamedNode(qualified.link)
-            elif spec is None or spec.predicate is None or v.ref in NEVER_UNSTATED:
-                allowed = [k for k, f in fields.items() if f.predicate and k not in NEVER_UNSTATED] + list(lists)
+            elif spec is None or spec.predicate is None or v.ref in never:
+                allowed = [k for k, f in fields.items() if f.predicate and k not in never] + list(lists)
                 self._add(v.line, "unstated",
                           f"{quoted(v.ref)} is not a field {_a(record.family)} record can leave unstated",
                           self._nearest(v.ref, allowed))
@@ -208,7 +209,7 @@ class AcrossChecks(FieldChecks):
         field_node, value_node = item.items.get("field"), item.items.get("value")
         if not isinstance(field_node, Scalar) or value_node is None:
             return
-        fields = fields_for(record.family)
+        fields = self._fields(record.family)
         spec = fields.get(field_node.text)
         if spec is None or spec.predicate is None:
             allowed = [k for k in fields if k not in ("id", "type")]
@@ -247,19 +248,19 @@ class AcrossChecks(FieldChecks):
 
 
 
-def _spec_of(family: str, prefix: str, key: str) -> Field | None:
+def _spec_of(schema: Schema, family: str, prefix: str, key: str) -> Field | None:
     if not prefix:
-        return _fields(family).get(key)
-    return _entry_spec(family, prefix.split("[", 1)[0], ".value." in prefix, key)
+        return schema.fields_for(family).get(key)
+    return _entry_spec(schema, family, prefix.split("[", 1)[0], ".value." in prefix, key)
 
 
-@functools.cache
-def _entry_spec(family: str, list_key: str, claim_value: bool, key: str) -> Field | None:
-    spec = _lists(family).get(list_key)
+@functools.lru_cache(maxsize=4096)
+def _entry_spec(schema: Schema, family: str, list_key: str, claim_value: bool, key: str) -> Field | None:
+    spec = schema.qualified_for(family).get(list_key)
     if spec is None:
         return None
     if claim_value:
-        return _fields(family).get(key)
+        return schema.fields_for(family).get(key)
     return next((f for f in spec.fields if f.key == key), None)
 
 

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.errors import MAX_PROBLEMS_PER_FILE, Problem
+from kg.hints import nearest
 from kg.ontology import Ontology
 from kg.readers.csv_reader import Attached
 from kg.readers.nodes import Map
-from kg.records.hints import nearest
 from kg.records.model import Record
+from kg.schema import Field, Qualified
 
 
 class CheckerBase:
@@ -36,6 +37,14 @@ class CheckerBase:
         self._concepts: dict[tuple[str, str], ox.NamedNode] = {}  # (scheme, id) -> the concept's term
         self._attached: list[Attached] = []  # list entries of CSV entries files, added in check_across
         self._unchecked: set[str] = set()  # ids of records that failed before they had a family
+
+    def _fields(self, family: str) -> dict[str, Field]:
+        """The plain fields of a record of ``family``, by key (the ontology's fields.yaml)."""
+        return self.ontology.schema.fields_for(family)
+
+    def _lists(self, family: str) -> dict[str, Qualified]:
+        """The qualified lists of a record of ``family``, by key."""
+        return self.ontology.schema.qualified_for(family)
 
     def _add(self, line: int, fld: str, message: str, hint: str = "") -> None:
         """Add a problem at ``line`` of the current file."""

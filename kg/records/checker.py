@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import quoted
+from kg.hints import _a, suggest_id
 from kg.namespaces import ID_RE
 from kg.readers.csv_reader import MAX_COLUMNS, read_csv
 from kg.readers.nodes import Map, Node, Scalar, Seq, describe
 from kg.readers.yaml_reader import read_yaml
 from kg.records.across import AcrossChecks
-from kg.records.hints import _a, suggest_id
-from kg.records.model import Record, _fields, _lists
+from kg.records.model import Record
 
 
 class RecordChecker(AcrossChecks):
@@ -30,7 +30,7 @@ class RecordChecker(AcrossChecks):
             if progress:
                 progress(display, i + 1, len(paths))
             if path.suffix == ".csv":
-                root, attached, problems = read_csv(path, display)
+                root, attached, problems = read_csv(path, display, self.ontology.schema)
                 self._attached.extend(attached)
             else:
                 root, problems = read_yaml(path, display)
@@ -73,8 +73,8 @@ class RecordChecker(AcrossChecks):
         if family is None:
             return None
         record = Record(rid or "", type_iri, family, self._file, node.line)
-        fields = _fields(family)
-        lists = _lists(family)
+        fields = self._fields(family)
+        lists = self._lists(family)
         for key, value in node.items.items():
             line = node.key_lines.get(key, node.line)
             record.lines[key] = line
@@ -99,7 +99,7 @@ class RecordChecker(AcrossChecks):
     def _unknown_key(self, key: str, line: int, family: str, allowed: list[str]) -> None:
         elsewhere = sorted(fam for fam in ("person", "organisation", "work", "event", "programme",
                                            "edition", "place", "source", "award")
-                           if key in _fields(fam) or key in _lists(fam))
+                           if key in self._fields(fam) or key in self._lists(fam))
         if elsewhere:
             self._add(line, key, f"not a field of {_a(family)} record",
                       f"it belongs to {', '.join(elsewhere)} records; check the type")

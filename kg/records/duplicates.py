@@ -170,7 +170,7 @@ def _first_clash(record: Record, checks: list[tuple[dict[str, Value], dict[str, 
     for mine, index in checks:
         for key, value in mine.items():
             for other in index.get(key, ()):
-                if other is not record and (record.id, other.id) not in distinct:
+                if (record.id, other.id) not in distinct:
                     return value, other
     return None
 

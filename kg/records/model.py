@@ -1,21 +1,16 @@
 """The checked record: its values (each an RDF term, with its line), its list entries and its
-provenance; and the schema's fields by family, looked up once.
+provenance.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 
 import pyoxigraph as ox
 
 from kg.namespaces import KG
-from kg.schema import Field, Qualified, fields_for, qualified_for
-
-# Made once, not per value or per record (the schema is constant data).
-_fields = functools.cache(fields_for)
-_lists = functools.cache(qualified_for)
+from kg.schema import Field, Qualified
 
 
 @dataclass(slots=True)  # the commonest object of a run: a million at a million triples

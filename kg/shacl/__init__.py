@@ -22,26 +22,31 @@ __all__ = ["ENGINES", "check_shapes", "located_problem", "problems_from_results"
 ENGINES = ("oxigraph", "pyshacl")
 
 
-def validate_shapes(graph: KnowledgeGraph, shapes: Path, display: str, *, engine: str = "oxigraph") -> list[Problem]:
-    """The SHACL violations of ``graph`` against the shapes file, as located problems, sorted.
+def validate_shapes(graph: KnowledgeGraph, shapes: Path, display: str, *, engine: str = "oxigraph",
+                    extra: str = "") -> list[Problem]:
+    """The SHACL violations of ``graph`` against the shapes file and the shapes of the Turtle text
+    ``extra`` (those of the field declarations), as located problems, sorted.
 
     ``engine`` is ``oxigraph`` (:func:`kg.shacl.engine.validate`, which raises
     :class:`kg.shacl.engine.ShapesError` for SHACL features beyond SHACL Core) or ``pyshacl``.
     """
     if engine == "oxigraph":
-        return builtin_validate(graph, shapes, display)
+        return builtin_validate(graph, shapes, display, extra)
     if engine == "pyshacl":
-        return sorted(check_shapes(graph, shapes, display))
+        return sorted(check_shapes(graph, shapes, display, extra))
     raise ValueError(f"unknown SHACL engine {engine!r}; one of {', '.join(ENGINES)}")
 
 
-def check_shapes(graph: KnowledgeGraph, shapes: Path, display: str) -> list[Problem]:
-    """The SHACL violations of ``graph`` against the shapes file, as located problems (pyshacl)."""
+def check_shapes(graph: KnowledgeGraph, shapes: Path, display: str, extra: str = "") -> list[Problem]:
+    """The SHACL violations of ``graph`` against the shapes file (and ``extra``, Turtle text of more
+    shapes), as located problems (pyshacl)."""
     import rdflib
 
     shapes_graph = rdflib.Graph()
     try:
         shapes_graph.parse(shapes, format="turtle")
+        if extra:
+            shapes_graph.parse(data=extra, format="turtle")
     except Exception as exc:  # rdflib raises many types for bad Turtle
         return [unreadable_shapes(display, exc)]
     return problems_from_results(graph, pyshacl_results(graph, shapes_graph), display)

@@ -82,14 +82,15 @@ def results(graph: KnowledgeGraph, shapes_path: Path, display: str = "", *,
     return Validator(graph, shapes).run(threads)
 
 
-def validate(graph: KnowledgeGraph, shapes_path: Path, display: str) -> list[Problem]:
+def validate(graph: KnowledgeGraph, shapes_path: Path, display: str, extra: str = "") -> list[Problem]:
     """The SHACL violations of ``graph`` against the shapes file, as located problems (sorted).
 
     The same problems as :func:`kg.shacl.check_shapes` (pyshacl), in a fraction of the time.
     Raises :class:`ShapesError` when the shapes use something this validator does not evaluate.
+    ``extra`` is Turtle text of more shapes (:func:`kg.schema_views.field_shapes`).
     """
     try:
-        shapes = read_shapes(shapes_path, display)
+        shapes = read_shapes(shapes_path, display, extra)
     except (SyntaxError, OSError) as exc:
         return [unreadable_shapes(display, exc)]
     found = Validator(graph, shapes).run()

@@ -225,6 +225,10 @@ class ShapesGraph:
         raise self.error(f"the sh:path {node} is not a SHACL property path")
 
 
-def read_shapes(shapes_path: Path, display: str) -> ShapesGraph:
-    """The shapes file, parsed with pyoxigraph (Turtle); raises ``SyntaxError`` on bad Turtle."""
-    return ShapesGraph(ox.parse(path=str(shapes_path), format=ox.RdfFormat.TURTLE), display)
+def read_shapes(shapes_path: Path, display: str, extra: str = "") -> ShapesGraph:
+    """The shapes file, and the shapes of the Turtle text ``extra`` (those made from the field
+    declarations), parsed with pyoxigraph; raises ``SyntaxError`` on bad Turtle."""
+    triples = list(ox.parse(path=str(shapes_path), format=ox.RdfFormat.TURTLE))
+    if extra:
+        triples += ox.parse(extra.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    return ShapesGraph(triples, display)
