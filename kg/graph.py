@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 import pyoxigraph as ox
@@ -83,6 +84,11 @@ def to_python(term: Term | ox.Triple) -> Any:
 class KnowledgeGraph:
     """A knowledge graph in the embedded store: query it, count it, serialise it."""
 
+    #: What every query is asked over (empty: the store's default graph; see :meth:`from_store`).
+    _dataset: Mapping[str, Any] = MappingProxyType({})
+    #: The number of triples when known without counting the store (a store read from disk).
+    _length: int | None = None
+
     def __init__(self, triples: Iterable[ox.Triple], provenance: Mapping[str, Provenance] | None = None) -> None:
         self._store = ox.Store()
         keys: list[str] = []
@@ -149,8 +155,25 @@ class KnowledgeGraph:
         graph.cache = {}
         return graph
 
+    @classmethod
+    def from_store(cls, folder: Path, graph_iri: str, triples: int) -> KnowledgeGraph:
+        """The graph kept on disk by a build (:mod:`kg.build_dir.store`), opened read-only: nothing is
+        parsed or copied, and several processes may read it at once. Its triples lie in the named
+        graph ``graph_iri``, which queries see as their default graph (and no other graph);
+        ``triples`` is their number, as the build recorded it. ``OSError`` when it cannot be opened."""
+        graph = cls.__new__(cls)
+        graph._keys = None
+        graph._store = ox.Store.read_only(str(folder))
+        graph._dataset = {"default_graph": ox.NamedNode(graph_iri), "named_graphs": []}
+        graph._length = triples
+        graph.provenance = {}
+        graph.cache = {}
+        return graph
+
     def __len__(self) -> int:
-        return len(self._keys) if self._keys is not None else len(self._store)
+        if self._keys is not None:
+            return len(self._keys)
+        return self._length if self._length is not None else len(self._store)
 
     def triples(self) -> list[ox.Triple]:
         """All triples, in the deterministic output order."""
@@ -191,7 +214,7 @@ class KnowledgeGraph:
         return run_limited(lambda: self._evaluate(sparql, subs), timeout, max_memory)
 
     def _evaluate(self, sparql: str, subs: dict) -> QueryResult | bool | list[ox.Triple]:
-        result = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+        result = self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None, **self._dataset)
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
             # A solution iterates over its values in the order of the variables: zipping them took
@@ -208,7 +231,7 @@ class KnowledgeGraph:
         engine) and need neither :class:`QueryResult`'s plain rows nor :meth:`query`'s limits.
         Raises ``TypeError`` for other query forms, and the engine's ``SyntaxError`` as :meth:`query`.
         """
-        result = self._store.query(sparql, prefixes=PREFIXES)
+        result = self._store.query(sparql, prefixes=PREFIXES, **self._dataset)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
         return result

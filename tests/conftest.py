@@ -104,6 +104,16 @@ def holders(graph, target: str, role: str, family: str) -> set[str]:
     return {r["who"].value.removeprefix(KG) for r in rows.rows}
 
 
+def build_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a build folder by its path, with the build's on-disk store (``kg.oxigraph/``) as its
+    stamp alone: RocksDB's files differ from one load of the same triples to the next, and the stamp
+    says what the store holds (the SHA-256 of the ``kg.nt`` it was loaded from, its triples)."""
+    from kg.build_dir.layout import STORE_NAME, STORE_STAMP
+
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and (p.parent.name != STORE_NAME or p.name == STORE_STAMP)}
+
+
 def run_kg(*args: str, cwd: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
     """Run the real `kg` command (as `python -m kg`) and capture its output."""
     env = {k: v for k, v in os.environ.items() if k != "KG_DEBUG"}

@@ -90,3 +90,13 @@ def test_the_morph_kgc_mapping_parses_and_reads_every_generated_csv_file(tmp_pat
 
     # Without Morph-KGC (it needs its own venv, benchmarks/morph/README.md) the runner says so and goes on.
     assert "skipped" in run._morph_report({"format": "csv", "morph_kgc": None})[0]
+
+
+def test_the_cold_start_benchmark_runs_on_a_tiny_graph(tmp_path: Path) -> None:
+    import cold_bench
+
+    data = generate.write(2_000, tmp_path / "gen")
+    results = cold_bench.run(data, tmp_path / "cold", repeats=1)
+    assert results["store_bytes"] > 0 and results["build_seconds"][0] > 0
+    assert results["query mentors (store)"] > 0 and results["query mentors (kg.nt)"] > 0
+    assert results["serve first answer (store)"] > 0 and results["serve first answer (kg.nt)"] > 0

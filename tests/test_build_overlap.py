@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, ONTOLOGY
+from conftest import DATA, ONTOLOGY, build_files
 
 import kg
 from kg import export
@@ -47,8 +47,7 @@ def _person_shape_everyone_fails(project: Path) -> None:
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {name: hashlib.sha256(content).hexdigest() for name, content in build_files(folder).items()}
 
 
 def test_the_store_a_build_fills_holds_exactly_the_triples_it_writes(tmp_path: Path) -> None:

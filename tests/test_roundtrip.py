@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import DATA, ONTOLOGY, run_kg, triples_of
+from conftest import DATA, ONTOLOGY, build_files, run_kg, triples_of
 from rdflib.compare import isomorphic
 
 import kg
@@ -56,10 +55,7 @@ def test_two_builds_give_identical_bytes(tmp_path) -> None:
     kg.build(DATA, ONTOLOGY, tmp_path / "a")
     kg.build(DATA, ONTOLOGY, tmp_path / "b")
 
-    def contents(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-    files_a, files_b = contents(tmp_path / "a"), contents(tmp_path / "b")
+    files_a, files_b = build_files(tmp_path / "a"), build_files(tmp_path / "b")
     assert "network/person.graphml" in files_a
     assert files_a.keys() == files_b.keys()
     for name in files_a:

@@ -23,6 +23,7 @@ from kg.build_dir.layout import (
     PENDING,
     REPLACES,
     STAGING_PREFIX,
+    STORE_NAME,
     Progress,
     _fsync_dir,
     _move_in,
@@ -33,6 +34,7 @@ from kg.build_dir.layout import (
     recover,
     staging,
 )
+from kg.build_dir.store import StoreWriter
 from kg.errors import OutputError
 from kg.graph import KnowledgeGraph
 
@@ -207,6 +209,11 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
     moved in; nothing else in ``out`` is touched, and a folder holding files that no build wrote is
     refused (:class:`UsageError`, see :func:`foreign_files`).
 
+    The N-Triples file, once written, is also bulk-loaded into an on-disk store (the folder
+    ``kg.oxigraph``, :mod:`kg.build_dir.store`) by Oxigraph's loader, in a process of its own, while the
+    rest is written; it is committed with the files, described by the manifest's ``store`` entry, and
+    moved into place by one rename. A loader that fails fails the build (:class:`OutputError`).
+
     ``fill``, when given, is called in a thread with the graph's N-Triples (pieces of bytes that
     end at line ends) as they are written, first, and goes on while the other formats are
     written: a build fills its store from them and checks it there. If it raises, nothing is
@@ -278,6 +285,7 @@ def _write_formats(graph: KnowledgeGraph, outputs: dict[str, str], tmp: Path, ma
     aside = {name: fmt for name, fmt in outputs.items() if fmt != "nt"} if (
         fill is not None and hasattr(os, "fork") and len(graph) >= FORK_WRITERS_FROM) else {}
     writer = _ChildWriter(graph, aside, tmp) if aside else None
+    store: StoreWriter | None = None
     try:
         if writer is not None:
             say(f"writing {' and '.join(aside)} in a second process")
@@ -290,6 +298,9 @@ def _write_formats(graph: KnowledgeGraph, outputs: dict[str, str], tmp: Path, ma
             for name, fmt in sorted(here.items(), key=lambda item: item[1] != "nt"):  # N-Triples first
                 say(f"writing {name}")
                 manifest["files"][name] = _write_hashed(graph, fmt, tmp / name, feed if fmt == "nt" else None)
+                if fmt == "nt" and store is None:  # the store, from the file just written, by a process
+                    say(f"loading {name} into the store {STORE_NAME}/ while the other files are written")
+                    store = StoreWriter(tmp / name, manifest["files"][name], tmp / STORE_NAME, len(graph))
                 if feed is not None and fmt == "nt":
                     feed.close()
                     say("checking the SHACL shapes and running the quality checks while the files are written")
@@ -301,9 +312,14 @@ def _write_formats(graph: KnowledgeGraph, outputs: dict[str, str], tmp: Path, ma
             filler.result()  # first: a failed check stops the writer rather than wait for it
         if writer is not None:
             manifest["files"].update(writer.result())
+        if store is not None:
+            manifest["store"] = store.result()
+            store = None
     finally:
         if writer is not None:
             writer.stop()  # when something failed first; nothing to do when it has ended
+        if store is not None:
+            store.stop()  # idem: the loader is killed and the folder it was writing removed
 
 
 def _write_extras(graph: KnowledgeGraph, tmp: Path, manifest: dict, say: Progress,

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -40,6 +41,11 @@ STAGING_PREFIX = ".kg-tmp-"
 _STAGING_NAME = re.compile(re.escape(STAGING_PREFIX) + r"[a-z0-9_]{8}")
 #: ``kg serve``'s temporary store inside a build folder (removed when it stops); a build leaves it alone.
 _SERVING = re.compile(r"\.serve-[a-z0-9_]{8}")
+#: The graph kept as an on-disk Oxigraph store (a RocksDB folder), which readers open instead of parsing
+#: ``kg.nt``; the manifest's ``store`` entry describes it, and :data:`STORE_STAMP` inside it says the same
+#: (see :mod:`kg.build_dir.store`). It is moved into place whole, by one rename.
+STORE_NAME = "kg.oxigraph"
+STORE_STAMP = "kg-store.json"
 #: Inside a pending build: the files of the build it replaces, which are removed when it is moved in.
 REPLACES = ".replaces.json"
 
@@ -82,6 +88,7 @@ def foreign_files(out: Path, limit: int = 4) -> list[str]:
     wrote: anything but the files its manifest lists, the manifest, the lock, a pending build, a
     build's temporary folder and ``kg serve``'s store. Empty folders are not counted."""
     listed = manifest_files(out)
+    store = manifest_store(out)
     files = listed or set()
     parents = {p for name in files for p in _prefixes(PurePosixPath(name).parent.as_posix())}
     found: list[str] = []
@@ -97,7 +104,7 @@ def foreign_files(out: Path, limit: int = 4) -> list[str]:
                 return
             name = rel + entry.name
             is_dir = entry.is_dir(follow_symlinks=False)
-            if not rel and _ours(entry.name, is_dir, listed is not None):
+            if not rel and (_ours(entry.name, is_dir, listed is not None) or (is_dir and entry.name == store)):
                 continue
             if is_dir:
                 if name + "/" in parents:
@@ -205,10 +212,41 @@ def _move_in(pending: Path, out: Path) -> None:
         if target.is_dir() and not target.is_symlink():
             target.rmdir()  # an empty folder in the way; one holding anything is not ours and stays
         os.replace(item, target)
+    _move_store_in(pending, out)
     _fsync_dir(out)
     os.replace(pending / MANIFEST, out / MANIFEST)
     _fsync_dir(out)
     shutil.rmtree(pending, ignore_errors=True)
+
+
+def _move_store_in(pending: Path, out: Path) -> None:
+    """Put the pending build's store folder in place of the old one, by one rename (the old one is
+    first renamed aside to a temporary folder's name, then removed), so that no reader ever finds a
+    mix of two stores. A pending build without a store (an older kg's) removes the old one: it was
+    made from another ``kg.nt``. Can be repeated after a kill."""
+    new, old = pending / STORE_NAME, out / STORE_NAME
+    if not new.is_dir() and manifest_store(pending):
+        return  # moved in by an earlier run
+    if old.is_symlink() or old.is_file():
+        old.unlink()
+    elif old.is_dir():
+        if not (old / STORE_STAMP).is_file() and _holds_anything(old):
+            return  # cannot happen (the folder was refused as foreign before the build); never remove it
+        aside = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        os.replace(old, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    if new.is_dir():
+        os.replace(new, old)
+
+
+def manifest_store(folder: str | Path) -> str | None:
+    """The store folder's name the kg manifest in ``folder`` lists (:data:`STORE_NAME`), or None."""
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    entry = manifest.get("store") if isinstance(manifest, dict) else None
+    return STORE_NAME if isinstance(entry, dict) and entry.get("folder") == STORE_NAME else None
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.build_dir.layout import MANIFEST, OUTPUT_NAME, PENDING, build_lock, display_path, recover
+from kg.build_dir.store import open_store
 from kg.errors import BuildMissing, OutputError
 from kg.graph import KnowledgeGraph
 from kg.records import find_record_files
@@ -46,11 +47,13 @@ class OpenedBuild:
 
 def open_build(out: str | Path = "build", data: str | Path = "data", ontology: str | Path = "ontology"
                ) -> OpenedBuild:
-    """The graph of the build in ``out``, read from its ``kg.nt`` (no records are read).
+    """The graph of the build in ``out`` (no records are read): its on-disk store, opened read-only
+    (:mod:`kg.build_dir.store`), or, for a build without one (an older kg's) or whose store does not
+    match the manifest (said in ``warnings``), its ``kg.nt``.
 
-    Raises :class:`BuildMissing` when there is no build or its file does not match the manifest
-    (an interrupted or edited build). When the records or the ontology changed since the build,
-    the answer still comes from the build and ``warnings`` says which files changed.
+    Raises :class:`BuildMissing` when there is no build or its ``kg.nt`` is read and does not match
+    the manifest (an interrupted or edited build). When the records or the ontology changed since the
+    build, the answer still comes from the build and ``warnings`` says which files changed.
     """
     out, data, ontology = Path(out), Path(data), Path(ontology)
     if (out / PENDING).is_dir():
@@ -59,18 +62,11 @@ def open_build(out: str | Path = "build", data: str | Path = "data", ontology: s
                 recover(out)
         except (OutputError, OSError):
             pass  # a folder we cannot write in: the checks below refuse what is there
-    path = out / f"{OUTPUT_NAME}.nt"
-    manifest, expected = _read_manifest(out)
-    actual = _sha256_of(path, out)
-    if actual != expected:
-        # A build may have committed between reading the manifest and the file: look once more.
-        manifest, expected = _read_manifest(out)
-        actual = _sha256_of(path, out)
-    if actual != expected:
-        raise BuildMissing(f"{path.name} does not match its manifest (an interrupted build, or an edited file)",
-                           file=display_path(path), hint="run kg build again")
-    graph = KnowledgeGraph.from_file(path, "nt")
-    warnings = []
+    manifest, _expected = _read_manifest(out)
+    warnings: list[str] = []
+    graph = open_store(out, manifest, warnings)
+    if graph is None:
+        manifest, graph = _read_nt(out)
     if data.is_dir() and ontology.is_dir():
         before = manifest.get("input_files") or {}
         now = input_hashes(data, ontology)
@@ -81,6 +77,22 @@ def open_build(out: str | Path = "build", data: str | Path = "data", ontology: s
                             + (f" ({shown} changed)" if shown else "")
                             + "; answering from the build: run kg build to update it")
     return OpenedBuild(graph, manifest, warnings)
+
+
+def _read_nt(out: Path) -> tuple[dict, KnowledgeGraph]:
+    """The manifest and the graph of the build in ``out`` read from its ``kg.nt``, checked against the
+    SHA-256 the manifest records (:class:`BuildMissing` when it does not match)."""
+    path = out / f"{OUTPUT_NAME}.nt"
+    manifest, expected = _read_manifest(out)
+    actual = _sha256_of(path, out)
+    if actual != expected:
+        # A build may have committed between reading the manifest and the file: look once more.
+        manifest, expected = _read_manifest(out)
+        actual = _sha256_of(path, out)
+    if actual != expected:
+        raise BuildMissing(f"{path.name} does not match its manifest (an interrupted build, or an edited file)",
+                           file=display_path(path), hint="run kg build again")
+    return manifest, KnowledgeGraph.from_file(path, "nt")
 
 
 def _read_manifest(out: Path) -> tuple[dict, str]:

@@ -1,11 +1,16 @@
 """A read-only SPARQL endpoint over the built graph: the Oxigraph server (the ``oxigraph`` package on
 PyPI), not a home-made one, behind a small front in this process.
 
-The build's ``kg.nt`` (checked against its manifest, as every reader does) is loaded into a fresh
-Oxigraph store in a temporary folder beside the build (or in the system's temporary folder when the
-build folder cannot be written), into the named graph :data:`kg.namespaces.GRAPH`, queried as the union
-default graph, so queries work with or without ``default-graph-uri``. The server runs
-``serve-read-only`` on it, on a free loopback port, so the protocol's update operations are refused.
+The build's on-disk store (``build/kg.oxigraph``, :mod:`kg.build_dir.store`, when it matches the
+manifest) is served as it is: its files are hard-linked into a temporary folder beside the build, so the
+server starts in well under a second, nothing is copied, and a later build that replaces the build's
+store leaves this server's files alone (where links cannot be made, the build's folder itself is
+served). A build without a store (an older kg's) has its ``kg.nt`` (checked against its manifest, as
+every reader does) loaded into a fresh store in that folder (or in the system's temporary folder when
+the build folder cannot be written). Either way the graph is in the named graph
+:data:`kg.namespaces.GRAPH`, queried as the union default graph, so queries work with or without
+``default-graph-uri``. The server runs ``serve-read-only`` on it, on a free loopback port, so the
+protocol's update operations are refused.
 
 The front listens on the address the user chose and forwards to the server what a read-only endpoint
 needs (queries, our own query page (kg/endpoint/page.py), the graph store's reads). It refuses what the server
@@ -26,18 +31,15 @@ from __future__ import annotations
 import math
 import os
 import re
-import resource
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 from kg.endpoint.front import Front
@@ -51,6 +53,8 @@ from kg.endpoint.limits import (
 )
 from kg.errors import BuildMissing, UsageError
 from kg.namespaces import GRAPH
+from kg.oxigraph_cli import child_setup as _child_setup
+from kg.oxigraph_cli import oxigraph_binary as find_oxigraph
 
 __all__ = [
     "DEFAULT_MAX_MEMORY", "DEFAULT_MAX_REQUEST", "DEFAULT_TIMEOUT", "OWNER_FILE", "SERVE_PREFIX", "Limits",
@@ -63,15 +67,11 @@ _SERVE_NAME = re.compile(re.escape(SERVE_PREFIX) + r"[a-z0-9_]{8}")
 OWNER_FILE = "owner.pid"
 #: A store folder without an owner file is left alone this long: its ``kg serve`` may be writing it.
 _UNOWNED_GRACE = 60.0
-_PR_SET_PDEATHSIG = 1
 
 
 def oxigraph_binary() -> str:
     """The ``oxigraph`` command: beside this Python (a virtual environment) or on the PATH."""
-    here = Path(sys.executable).parent / "oxigraph"
-    if here.is_file() and os.access(here, os.X_OK):
-        return str(here)
-    found = shutil.which("oxigraph")
+    found = find_oxigraph()
     if found:
         return found
     raise ServerError("the Oxigraph server is not installed", hint="pip install oxigraph")
@@ -91,6 +91,45 @@ def checked_data(build: Path) -> Path:
             raise BuildMissing(f"{path.name} does not match its manifest (an interrupted build, or an edited file)",
                                file=display_path(path), hint="run kg build again")
     return path
+
+
+def _served_store(build: Path, store: Path, binary: str) -> Path:
+    """The store folder to serve: the build's own store (:mod:`kg.build_dir.store`), its files linked
+    into ``store`` (nothing is copied, and a later build that replaces the build's store leaves them
+    to this server), or the build's folder itself where files cannot be linked; for a build without
+    a usable store, ``kg.nt`` (checked against the manifest) loaded into ``store``."""
+    from kg.build_dir.layout import STORE_NAME
+    from kg.build_dir.reading import _read_manifest
+    from kg.build_dir.store import store_problem
+
+    for _attempt in range(2):  # a build may move a new store in while its files are linked
+        manifest, _sha = _read_manifest(build)
+        if store_problem(build / STORE_NAME, manifest) is not None:
+            break
+        try:
+            _link_files(build / STORE_NAME, store)
+        except OSError:
+            shutil.rmtree(store, ignore_errors=True)
+            return build / STORE_NAME  # another file system: served where it is, read-only
+        if store_problem(store, manifest) is None:
+            return store
+        shutil.rmtree(store, ignore_errors=True)
+    data = checked_data(build)
+    loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data), "--graph", GRAPH],
+                            capture_output=True, preexec_fn=_child_setup(None))
+    if loaded.returncode != 0:
+        raise ServerError("Oxigraph could not load the build",
+                          hint=loaded.stderr.decode("utf-8", "replace").strip()[-300:])
+    checked_data(build)  # the build did not change while it was loaded
+    return store
+
+
+def _link_files(source: Path, target: Path) -> None:
+    """Hard links in ``target`` (made) to the files of the store folder ``source``."""
+    target.mkdir()
+    for entry in os.scandir(source):
+        if entry.is_file(follow_symlinks=False) and entry.name != "LOCK":
+            os.link(entry.path, target / entry.name)
 
 
 def _start_time(pid: int) -> str:
@@ -170,31 +209,6 @@ def _free_port() -> int:
         return port
 
 
-def _child_setup(max_memory: int | None) -> Callable[[], None]:
-    """What the server's process does between fork and exec: die with this process, and bound its
-    memory. Everything it needs is looked up here, before the fork."""
-    parent = os.getpid()
-    prctl = None
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            prctl = ctypes.CDLL(None, use_errno=True).prctl
-        except (OSError, AttributeError):
-            prctl = None
-
-    def setup() -> None:
-        if prctl is not None:
-            # Sent when the thread that started the server ends: kg serve starts it from the main thread.
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before the line above: it will never be told
-            os._exit(1)
-        if max_memory:
-            resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
-
-    return setup
-
-
 class Server:
     """A running read-only Oxigraph server over a build, behind the front. Use as a context manager,
     or call :meth:`stop`. Start it from a thread that outlives it (the server is killed when the
@@ -208,7 +222,6 @@ class Server:
         if not 0 < port < 65536:
             raise UsageError(f"port {port} is out of range", "give a port between 1 and 65535")
         build = Path(build)
-        data = checked_data(build)
         binary = oxigraph_binary()
         self.host, self.port = host, port
         self.process: subprocess.Popen[bytes] | None = None
@@ -219,14 +232,7 @@ class Server:
         try:
             self.front = Front(host, port, self.limits)  # first: a port in use is said before the load
             self.location = store_folder(build)
-            store = self.location / "store"
-            setup = _child_setup(None)
-            loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data),
-                                     "--graph", GRAPH], capture_output=True, preexec_fn=setup)
-            if loaded.returncode != 0:
-                raise ServerError("Oxigraph could not load the build",
-                                  hint=loaded.stderr.decode("utf-8", "replace").strip()[-300:])
-            checked_data(build)  # the build did not change while it was loaded
+            store = _served_store(build, self.location / "store", binary)
             self.upstream = _free_port()
             # Oxigraph's own limit is a backstop: the front answers at the limit, a second earlier.
             self.process = subprocess.Popen(

@@ -1,0 +1,140 @@
+"""Cold answers (issue 19, target 1): what a reader of a build waits for before its first answer, with
+the build's on-disk store (``build/kg.oxigraph``) and without it (the same build read from ``kg.nt``, as
+before the store), and what the store costs the build.
+
+    python benchmarks/cold_bench.py --data /tmp/syn1m/data [--out /tmp/kg-cold] [--repeats 3]
+                                    [--build-repeats 1] [--ontology DIR] [--json results.json]
+
+It builds ``--data`` (``kg build --extras never``, timed, in a fresh process each time) into
+``OUT/build``, measures the store folder, makes ``OUT/no-store`` (the same files, linked, with a
+manifest that lists no store: what an older kg wrote), then times in fresh processes, medians over
+``--repeats``: ``kg query`` from a cold start (``mentors``, and questions with a parameter), and ``kg
+serve`` from its start to its first answer (a ``SELECT`` of one triple through the front), on both.
+Not a test: the suite only checks that it runs (see tests/test_benchmarks.py for the others).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KG = [sys.executable, "-m", "kg"]
+#: Questions timed from a cold start: the catalogue's whole-graph one the issue names, and ones with a
+#: parameter (ids of benchmarks/generate.py's records).
+QUESTIONS = {
+    "mentors": [],
+    "mentors edition=syn-edition-0": ["--param", "edition=syn-edition-0"],
+    "speakers event=syn-event-0": ["--param", "event=syn-event-0"],
+    "filmography person=syn-person-0": ["--param", "person=syn-person-0"],
+}
+
+
+def _timed(cmd: list[str], cwd: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def without_store(build: Path, target: Path) -> Path:
+    """A copy of ``build`` (its files linked) whose manifest lists no store, and no store folder."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    manifest.pop("store", None)
+    for name in manifest["files"]:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        os.link(build / name, target / name)
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def serve_first_answer(build: Path, cwd: Path, limit: float = 120.0) -> float:
+    """Seconds from starting ``kg serve`` on ``build`` to its first answer to a query."""
+    port = _free_port()
+    query = urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+    url = f"http://127.0.0.1:{port}/query?{query}"
+    t = time.perf_counter()
+    server = subprocess.Popen([*KG, "serve", "--build", str(build), "--port", str(port)], cwd=cwd,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - t < limit:
+            try:
+                with urllib.request.urlopen(url, timeout=limit) as response:
+                    response.read()
+                return time.perf_counter() - t
+            except (urllib.error.URLError, OSError):
+                if server.poll() is not None:
+                    raise RuntimeError("kg serve stopped") from None
+                time.sleep(0.01)
+        raise RuntimeError(f"kg serve did not answer within {limit} s")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def run(data: Path, out: Path, repeats: int = 3, build_repeats: int = 1, ontology: Path = ROOT / "ontology") -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    build, cwd = out / "build", out / "cwd"
+    cwd.mkdir(exist_ok=True)  # no data/ here: no staleness check of the inputs in the timings
+    builds = [_timed([*KG, "build", "--data", str(data), "--ontology", str(ontology), "--out", str(build),
+                      "--extras", "never"], cwd) for _ in range(max(1, build_repeats))]
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    results: dict = {"triples": manifest["counts"]["triples"], "build_seconds": builds,
+                     "store_bytes": _size(build / "kg.oxigraph"),
+                     "files_bytes": sum(e["bytes"] for e in manifest["files"].values())}
+    plain = without_store(build, out / "no-store")
+    for label, folder in (("store", build), ("kg.nt", plain)):
+        for name, extra in QUESTIONS.items():
+            cmd = [*KG, "query", name.split()[0], *extra, "--build", str(folder), "--format", "csv",
+                   "-o", str(cwd / "answer.csv")]
+            results[f"query {name} ({label})"] = statistics.median(_timed(cmd, cwd) for _ in range(repeats))
+        results[f"serve first answer ({label})"] = statistics.median(
+            serve_first_answer(folder, cwd) for _ in range(repeats))
+    results["kg --help"] = statistics.median(_timed([*KG, "--help"], cwd) for _ in range(repeats))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="records to build (e.g. generate.py's data/)")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/kg-cold"))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--build-repeats", type=int, default=1)
+    parser.add_argument("--ontology", type=Path, default=ROOT / "ontology")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args()
+    results = run(args.data, args.out, args.repeats, args.build_repeats, args.ontology)
+    for key, value in results.items():
+        shown = (", ".join(f"{v:.2f}" for v in value) if isinstance(value, list)
+                 else f"{value / 1e6:.1f} MB" if key.endswith("bytes") else f"{value:.3f}" if isinstance(value, float)
+                 else f"{value:,}")
+        print(f"{key:48} {shown}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
