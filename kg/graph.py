@@ -90,12 +90,16 @@ class KnowledgeGraph:
     _length: int | None = None
 
     def __init__(self, triples: Iterable[ox.Triple], provenance: Mapping[str, Provenance] | None = None) -> None:
-        self._store = ox.Store()
         keys: list[str] = []
+        self._setup(ox.Store(), provenance)
         self._store.bulk_extend(_keyed(triples, keys))
+        self._set_sorted(keys)
+
+    def _setup(self, store: ox.Store, provenance: Mapping[str, Provenance] | None = None) -> None:
+        """The attributes every graph has, whichever way it was made (each constructor calls this)."""
+        self._store = store
         # The output order is kept as sort keys (export.triple_key), not as the triples themselves.
         self._keys: export.PackedKeys | None = None  # None: not known yet (a graph read from a file)
-        self._set_sorted(keys)
         self.provenance: dict[str, Provenance] = dict(provenance or {})
         self.cache: dict[str, Any] = {}  # derived lookups (labels ...); the graph never changes
         self.warnings: list[Problem] = []  # what the checks of the records asked the curator to confirm
@@ -117,12 +121,8 @@ class KnowledgeGraph:
         """A graph of the triples of ``keys`` (emptied, as in :meth:`from_keys`) whose store stays
         empty until :meth:`fill_from` loads the N-Triples written from these keys."""
         graph = cls.__new__(cls)
+        graph._setup(ox.Store(), provenance)
         graph._set_sorted(keys)
-        graph._store = ox.Store()
-        graph.provenance = dict(provenance or {})
-        graph.cache = {}
-        graph.warnings = []
-        graph.jsonld_context = None
         return graph
 
     def fill_from(self, chunks: Iterable[bytes]) -> None:
@@ -147,12 +147,9 @@ class KnowledgeGraph:
     def from_file(cls, path: Path, fmt: str = "nt") -> KnowledgeGraph:
         """A graph read from a file written by a build (``nt`` or ``ttl``), straight into the store."""
         graph = cls.__new__(cls)
-        graph._keys = None
-        graph._store = ox.Store()
+        graph._setup(ox.Store())
         rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TURTLE
         graph._store.bulk_load(path=str(path), format=rdf_format)
-        graph.provenance = {}
-        graph.cache = {}
         return graph
 
     @classmethod
@@ -162,12 +159,9 @@ class KnowledgeGraph:
         graph ``graph_iri``, which queries see as their default graph (and no other graph);
         ``triples`` is their number, as the build recorded it. ``OSError`` when it cannot be opened."""
         graph = cls.__new__(cls)
-        graph._keys = None
-        graph._store = ox.Store.read_only(str(folder))
+        graph._setup(ox.Store.read_only(str(folder)))
         graph._dataset = {"default_graph": ox.NamedNode(graph_iri), "named_graphs": []}
         graph._length = triples
-        graph.provenance = {}
-        graph.cache = {}
         return graph
 
     def __len__(self) -> int:

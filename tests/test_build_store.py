@@ -102,7 +102,23 @@ def test_readers_open_the_store_and_never_parse_kg_nt(small: Path, monkeypatch: 
     assert _answer(small) == expected
     # Queries see the graph as their default graph, and no named graph (as a graph read from kg.nt).
     assert opened.graph.query("ASK { GRAPH ?g { ?s ?p ?o } }") is False
-    assert opened.graph.query(f"ASK {{ ?s a <{'https://w3id.org/coprod-kg/ontology#'}Person> }}") in (True, False)
+    assert opened.graph.query(f"ASK {{ ?s a <{'https://w3id.org/coprod-kg/ontology#'}Person> }}") is True
+
+
+def test_a_graph_opened_from_a_build_writes_the_builds_files_again(small: Path) -> None:
+    """Regression: a graph made from a store or from kg.nt lacked attributes that the others have
+    (jsonld_context, warnings), so writing it as JSON-LD failed."""
+    for reader in ("store", "kg.nt"):
+        if reader == "kg.nt":
+            manifest = _manifest(small)
+            del manifest["store"]
+            _set_manifest(small, manifest)
+        graph = open_build(small, small / "no-data", small / "no-ontology").graph
+        assert (graph._length is None) == (reader == "kg.nt")
+        assert graph.warnings == []
+        assert graph.serialize("ttl") == (small / "kg.ttl").read_bytes(), reader
+        assert graph.serialize("nt") == (small / "kg.nt").read_bytes(), reader
+        assert json.loads(graph.serialize("jsonld"))["@graph"], reader
 
 
 def test_the_cli_answers_from_the_store_without_kg_nt(small: Path, tmp_path: Path) -> None:
