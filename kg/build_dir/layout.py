@@ -241,12 +241,17 @@ def _move_store_in(pending: Path, out: Path) -> None:
 
 def manifest_store(folder: str | Path) -> str | None:
     """The store folder's name the kg manifest in ``folder`` lists (:data:`STORE_NAME`), or None."""
+    entry = _manifest_of(folder).get("store")
+    return STORE_NAME if isinstance(entry, dict) and entry.get("folder") == STORE_NAME else None
+
+
+def _manifest_of(folder: str | Path) -> dict:
+    """The manifest in ``folder`` as read, or {} when there is none or it is not a JSON object."""
     try:
         manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    entry = manifest.get("store") if isinstance(manifest, dict) else None
-    return STORE_NAME if isinstance(entry, dict) and entry.get("folder") == STORE_NAME else None
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -280,11 +285,7 @@ def manifest_files(folder: str | Path) -> set[str] | None:
     """The files the kg manifest in ``folder`` lists (relative POSIX paths), or None when ``folder``
     holds no kg manifest (none, unreadable, or a ``manifest.json`` of something else). Names that would
     lead out of the folder (absolute, ``..``) are left out: a manifest never makes kg touch them."""
-    try:
-        manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    files = manifest.get("files") if isinstance(manifest, dict) else None
+    files = _manifest_of(folder).get("files")
     if not isinstance(files, dict):
         return None
     return {name for name in files if isinstance(name, str) and safe_name(name)}
