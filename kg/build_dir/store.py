@@ -135,7 +135,8 @@ def open_store(out: Path, manifest: dict, warnings: list[str]) -> KnowledgeGraph
     if problem is None:
         entry = manifest["store"]
         try:
-            graph = KnowledgeGraph.from_store(folder, entry["graph"], int(entry["triples"]))
+            graph = KnowledgeGraph.from_store(folder, entry["graph"], int(entry["triples"]),
+                                              (out / f"{OUTPUT_NAME}.nt", entry["loaded_from"]["sha256"]))
         except (OSError, ValueError, TypeError) as exc:
             problem = f"cannot be opened ({str(exc)[:200]})"
         else:
