@@ -45,11 +45,16 @@ class OpenedBuild:
     warnings: list[str] = field(default_factory=list)
 
 
-def open_build(out: str | Path = "build", data: str | Path = "data", ontology: str | Path = "ontology"
-               ) -> OpenedBuild:
+def open_build(out: str | Path = "build", data: str | Path = "data", ontology: str | Path = "ontology",
+               *, memory: bool = False) -> OpenedBuild:
     """The graph of the build in ``out`` (no records are read): its on-disk store, opened read-only
     (:mod:`kg.build_dir.store`), or, for a build without one (an older kg's) or whose store does not
     match the manifest (said in ``warnings``), its ``kg.nt``.
+
+    ``memory``: read ``kg.nt`` into memory even when there is a store, for a reader that asks many
+    questions of the whole graph (``kg site``). The store answers at once, but each such question
+    there took 5-8 times as long as in memory at a million triples (RocksDB looks up every term),
+    more in all than reading the file (6 s).
 
     Raises :class:`BuildMissing` when there is no build or its ``kg.nt`` is read and does not match
     the manifest (an interrupted or edited build). When the records or the ontology changed since the
@@ -64,7 +69,7 @@ def open_build(out: str | Path = "build", data: str | Path = "data", ontology: s
             pass  # a folder we cannot write in: the checks below refuse what is there
     manifest, _expected = _read_manifest(out)
     warnings: list[str] = []
-    graph = open_store(out, manifest, warnings)
+    graph = None if memory else open_store(out, manifest, warnings)
     if graph is None:
         manifest, graph = _read_nt(out)
     if data.is_dir() and ontology.is_dir():

@@ -133,7 +133,7 @@ def site_from_build(build: str | Path = "build", output: str | Path = DEFAULT_OU
     does) as the folder ``output``; the result's warnings say when the records changed since the build."""
     from kg.build_dir.reading import open_build
 
-    opened = open_build(build, data, ontology)
+    opened = open_build(build, data, ontology, memory=True)  # every question over the whole graph
     result = write_site(opened.graph, output, queries=queries, timeout=timeout)
     result.warnings = list(opened.warnings)
     return result
