@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -27,6 +28,9 @@ def test_build_with_defaults_writes_the_three_files_and_a_summary(tmp_path: Path
     for label in ("people", "organisations", "works", "events", "programmes", "places", "sources", "triples"):
         assert label in out
     assert "build/kg.ttl" in out and "build/kg.nt" in out and "build/kg.jsonld" in out
+    # The on-disk store is written too, and said (it was missing from the summary).
+    store_files = [p for p in (tmp_path / "build" / "kg.oxigraph").iterdir() if p.is_file()]
+    assert re.search(rf"^  build/kg\.oxigraph \({len(store_files)} files, [\d.,]+ [kM]B\)$", out, re.M), out
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
     assert manifest["counts"]["triples"] == len(list(ox.parse(path=str(tmp_path / "build" / "kg.nt"))))
     assert not [p for p in (tmp_path / "build").iterdir() if p.name.startswith(".tmp")]

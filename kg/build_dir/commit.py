@@ -219,6 +219,8 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
     written: a build fills its store from them and checks it there. If it raises, nothing is
     committed and its error is raised; the pages and folders are written after it returns.
 
+    Returns what was written: the files, the pages, the folders, then the store's folder.
+
     Builds on one folder take turns (:func:`build_lock`). A build killed at any moment leaves either
     the previous build or, once committed, the new one, which the next build or reader finishes
     moving in (:func:`recover`); never a mix that a reader would take for good.
@@ -244,7 +246,8 @@ def write_atomically(out: Path, outputs: dict[str, str], graph: KnowledgeGraph, 
                 (out / LOCK_NAME).unlink(missing_ok=True)
                 with suppress(OSError):
                     out.rmdir()
-    return [out / name for name in [*outputs, *(pages or {})]] + [out / folder for folder in folders or {}]
+    return [out / name for name in [*outputs, *(pages or {})]] + [out / folder for folder in folders or {}] \
+        + ([out / STORE_NAME] if "store" in manifest else [])
 
 
 def _output_folder(out: Path) -> bool:
