@@ -1,6 +1,7 @@
-"""The participation checks and cross-border-coproductions, rewritten for speed at 1M triples, on the
-edge cases of their meaning: subclasses, several types, several agents, both shortcut directions,
-uncertainty, duplicates. Each case adds a few triples to the curated graph (which has no violation)."""
+"""The participation checks, cross-border-coproductions and the edition questions, rewritten for speed at
+1M triples, on the edge cases of their meaning: subclasses, several types, several agents, both shortcut
+directions, nested events, uncertainty, duplicates. Each case adds a few triples to the curated graph
+(which has no violation)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def _term(name: str) -> ox.NamedNode | ox.Literal:
         return ox.Literal(name.strip('"'))
     prefix, _, local = name.partition(":")
     return ox.NamedNode({"kg": KG, "kgo": KGO, "role": ROLE, "ex": EX, "schema": PREFIXES["schema"],
-                         "rdfs": PREFIXES["rdfs"]}[prefix] + local)
+                         "rdfs": PREFIXES["rdfs"], "prov": PREFIXES["prov"], "skos": PREFIXES["skos"]}[prefix]
+                        + local)
 
 
 def _triple(s: str, p: str, o: str) -> ox.Triple:
@@ -119,3 +121,44 @@ def test_cross_border_pairs_are_distinct_and_confirmed(graph) -> None:
                              "partner", "partner_country", "work", "role", "partner_role")
             if r[0].startswith("t-")]
     assert rows == [("t-a", "t-x", "t-b", "t-y", "t-film", ROLE + "producer", ROLE + "broadcaster")]
+
+
+def _edition_world(graph: KnowledgeGraph) -> KnowledgeGraph:
+    """An edition with an event and an event inside it; a programme's event outside every edition."""
+    add = [("kg:t-ed", "a", "kgo:ProgrammeEdition"), ("kg:t-prog", "a", "kgo:Programme"),
+           ("kg:t-ev1", "a", "kgo:Workshop"), ("kg:t-ev1", "kgo:partOf", "kg:t-ed"),
+           ("kg:t-ev2", "a", "kgo:Screening"), ("kg:t-ev2", "kgo:partOf", "kg:t-ev1"),
+           ("kg:t-ev3", "a", "kgo:Workshop"), ("kg:t-ev3", "kgo:partOf", "kg:t-prog"),
+           ("role:t-lead-mentor", "skos:broader", "role:mentor"),
+           ("kg:t-film", "a", "kgo:DocumentaryFilm"), ("kg:t-org", "a", "kgo:Company"),
+           ("kg:t-unsure", "kgo:certainty", "kgo:Uncertain")]
+    for pid, role, agent, target in [
+            ("kg:t-p1", "role:mentor", "kg:t-amy", "kg:t-ed"),  # in the edition itself
+            ("kg:t-p2", "role:mentor", "kg:t-ben", "kg:t-ev2"),  # two steps down
+            ("kg:t-p3", "role:t-lead-mentor", "kg:t-cy", "kg:t-ev1"),  # a role under mentor
+            ("kg:t-p4", "role:mentor", "kg:t-dee", "kg:t-ev3"),  # outside every edition
+            ("kg:t-unsure", "role:mentor", "kg:t-eve", "kg:t-ev1"),  # uncertain
+            ("kg:t-p5", "role:selected-project", "kg:t-film", "kg:t-ev2"),
+            ("kg:t-p6", "role:organiser", "kg:t-org", "kg:t-ev1"),
+            ("kg:t-p7", "role:organiser", "kg:t-org", "kg:t-ev3")]:
+        add += _participation(pid, [role], [agent], target) + [(pid, "prov:wasDerivedFrom", "kg:t-source")]
+    return _with(graph, add)
+
+
+def _edition_rows(graph: KnowledgeGraph, name: str, params: dict | None, *columns: str) -> list[tuple[str, ...]]:
+    answer = run(graph, CATALOGUE.get(name), params)
+    rows = sorted(tuple(row[c].value.removeprefix(KG) if c in row else "" for c in columns) for row in answer.rows)
+    return [r for r in rows if r[0].startswith("t-")]
+
+
+@pytest.mark.parametrize("params", [None, {"edition": KG + "t-ed"}], ids=["every edition", "one edition"])
+def test_edition_questions_reach_the_edition_its_events_and_theirs(graph, params) -> None:
+    """mentors, works-by-edition and edition-organisers test the edition's class in a filter rather than
+    a join (a join made mentors 1.2 s at 1M on the build's store, the filter 0.02 s): the same rows."""
+    world = _edition_world(graph)
+    assert _edition_rows(world, "mentors", params, "edition", "mentor") == [
+        ("t-ed", "t-amy"), ("t-ed", "t-ben"), ("t-ed", "t-cy")]
+    assert _edition_rows(world, "works-by-edition", params, "edition", "work", "context") == [
+        ("t-ed", "t-film", "t-ev2")]
+    assert _edition_rows(world, "edition-organisers", params, "edition", "organisation", "context") == [
+        ("t-ed", "t-org", "t-ev1")]
