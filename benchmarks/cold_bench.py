@@ -4,12 +4,17 @@ before the store), and what the store costs the build.
 
     python benchmarks/cold_bench.py --data /tmp/syn1m/data [--out /tmp/kg-cold] [--repeats 3]
                                     [--build-repeats 1] [--ontology DIR] [--json results.json]
+                                    [--analyze] [--questions LIMIT]
 
 It builds ``--data`` (``kg build --extras never``, timed, in a fresh process each time) into
 ``OUT/build``, measures the store folder, makes ``OUT/no-store`` (the same files, linked, with a
 manifest that lists no store: what an older kg wrote), then times in fresh processes, medians over
 ``--repeats``: ``kg query`` from a cold start (``mentors``, and questions with a parameter), and ``kg
 serve`` from its start to its first answer (a ``SELECT`` of one triple through the front), on both.
+The limit of the build is pyoxigraph loading its ``kg.nt`` into a memory store (fresh processes, peak
+RSS of each process alone: the build's loader and forked writer are processes of their own). With
+``--analyze``, ``kg analyze`` on both; with ``--questions LIMIT``, every catalogue question over the
+whole graph, on the store and read into memory (a graph opened once, each question in a forked child).
 Not a test: the suite only checks that it runs (see tests/test_benchmarks.py for the others).
 """
 
@@ -42,9 +47,54 @@ QUESTIONS = {
 
 
 def _timed(cmd: list[str], cwd: Path) -> float:
+    return _timed_rss(cmd, cwd)[0]
+
+
+def _timed_rss(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``cmd``, in a process of its own (its own children not counted)."""
     t = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
-    return time.perf_counter() - t
+    child = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - t
+    child.returncode = os.waitstatus_to_exitcode(status)
+    stderr = child.stderr.read().decode() if child.stderr else ""
+    if child.returncode != 0:
+        raise RuntimeError(f"{cmd} failed: {stderr[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+#: The limit of the build (issue 19's ratio): pyoxigraph loading the build's N-Triples into its memory store.
+_LIMIT = "import sys, pyoxigraph as ox; ox.Store().bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)"
+
+#: Each catalogue question on an open graph, in a forked child stopped at a limit: prints name, rows, seconds.
+_QUESTIONS = """
+import os, sys, time, json
+from kg.build_dir.reading import open_build
+from kg.questions.catalogue import load_catalogue
+build, memory, limit = sys.argv[1], sys.argv[2] == "memory", float(sys.argv[3])
+graph = open_build(build, "/nonexistent", "/nonexistent", memory=memory).graph
+for question in load_catalogue():
+    if question.is_check:
+        continue
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        t = time.perf_counter()
+        rows = graph.query(question.sparql)
+        os.write(write, json.dumps([len(rows) if hasattr(rows, "rows") else -1, time.perf_counter() - t]).encode())
+        os._exit(0)
+    os.close(write)
+    deadline = time.perf_counter() + limit
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.perf_counter() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            break
+        time.sleep(0.01)
+    got = os.read(read, 1000)
+    os.close(read)
+    print(json.dumps([question.name, *(json.loads(got) if got else [None, None])]), flush=True)
+"""
 
 
 def _size(folder: Path) -> int:
@@ -95,14 +145,19 @@ def serve_first_answer(build: Path, cwd: Path, limit: float = 120.0) -> float:
         server.wait(30)
 
 
-def run(data: Path, out: Path, repeats: int = 3, build_repeats: int = 1, ontology: Path = ROOT / "ontology") -> dict:
+def run(data: Path, out: Path, repeats: int = 3, build_repeats: int = 1, ontology: Path = ROOT / "ontology",
+        analyze: bool = False, question_limit: float = 0) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     build, cwd = out / "build", out / "cwd"
     cwd.mkdir(exist_ok=True)  # no data/ here: no staleness check of the inputs in the timings
-    builds = [_timed([*KG, "build", "--data", str(data), "--ontology", str(ontology), "--out", str(build),
-                      "--extras", "never"], cwd) for _ in range(max(1, build_repeats))]
+    builds = [_timed_rss([*KG, "build", "--data", str(data), "--ontology", str(ontology), "--out", str(build),
+                          "--extras", "never"], cwd) for _ in range(max(1, build_repeats))]
     manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-    results: dict = {"triples": manifest["counts"]["triples"], "build_seconds": builds,
+    limits = [_timed_rss([sys.executable, "-c", _LIMIT, str(build / "kg.nt")], cwd) for _ in range(repeats)]
+    results: dict = {"triples": manifest["counts"]["triples"], "build_seconds": [b[0] for b in builds],
+                     "build_peak_mb": [b[1] for b in builds],
+                     "limit_seconds": statistics.median(x[0] for x in limits),
+                     "limit_peak_mb": statistics.median(x[1] for x in limits),
                      "store_bytes": _size(build / "kg.oxigraph"),
                      "files_bytes": sum(e["bytes"] for e in manifest["files"].values())}
     plain = without_store(build, out / "no-store")
@@ -113,6 +168,20 @@ def run(data: Path, out: Path, repeats: int = 3, build_repeats: int = 1, ontolog
             results[f"query {name} ({label})"] = statistics.median(_timed(cmd, cwd) for _ in range(repeats))
         results[f"serve first answer ({label})"] = statistics.median(
             serve_first_answer(folder, cwd) for _ in range(repeats))
+        if analyze:
+            runs = [_timed_rss([*KG, "analyze", "--build", str(folder), "--format", "json",
+                                "-o", str(cwd / "analysis.json")], cwd) for _ in range(repeats)]
+            results[f"analyze ({label})"] = statistics.median(r[0] for r in runs)
+            results[f"analyze peak MB ({label})"] = statistics.median(r[1] for r in runs)
+    if question_limit:
+        # Every question over the whole graph, opened once: on the store, and read into memory.
+        for label, how in (("store", "store"), ("memory", "memory")):
+            done = subprocess.run([sys.executable, "-c", _QUESTIONS, str(build), how, str(question_limit)],
+                                  cwd=cwd, check=True, capture_output=True, text=True)
+            for line in done.stdout.splitlines():
+                name, rows, seconds = json.loads(line)
+                results[f"question {name} ({label})"] = seconds
+                results[f"question {name} rows ({label})"] = rows
     results["kg --help"] = statistics.median(_timed([*KG, "--help"], cwd) for _ in range(repeats))
     return results
 
@@ -125,10 +194,15 @@ def main() -> None:
     parser.add_argument("--build-repeats", type=int, default=1)
     parser.add_argument("--ontology", type=Path, default=ROOT / "ontology")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--analyze", action="store_true", help="also time kg analyze (store and kg.nt)")
+    parser.add_argument("--questions", type=float, default=0, metavar="LIMIT",
+                        help="also time every catalogue question over the whole graph, on the store and "
+                             "in memory, each stopped at LIMIT seconds (shown as None)")
     args = parser.parse_args()
-    results = run(args.data, args.out, args.repeats, args.build_repeats, args.ontology)
+    results = run(args.data, args.out, args.repeats, args.build_repeats, args.ontology, args.analyze,
+                  args.questions)
     for key, value in results.items():
-        shown = (", ".join(f"{v:.2f}" for v in value) if isinstance(value, list)
+        shown = ("-" if value is None else ", ".join(f"{v:.2f}" for v in value) if isinstance(value, list)
                  else f"{value / 1e6:.1f} MB" if key.endswith("bytes") else f"{value:.3f}" if isinstance(value, float)
                  else f"{value:,}")
         print(f"{key:48} {shown}")

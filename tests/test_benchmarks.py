@@ -96,7 +96,14 @@ def test_the_cold_start_benchmark_runs_on_a_tiny_graph(tmp_path: Path) -> None:
     import cold_bench
 
     data = generate.write(2_000, tmp_path / "gen")
-    results = cold_bench.run(data, tmp_path / "cold", repeats=1)
-    assert results["store_bytes"] > 0 and results["build_seconds"][0] > 0
+    results = cold_bench.run(data, tmp_path / "cold", repeats=1, analyze=True, question_limit=60)
+    assert results["store_bytes"] > 0 and results["build_seconds"][0] > 0 and results["build_peak_mb"][0] > 0
+    assert results["limit_seconds"] > 0 and results["limit_peak_mb"] > 0
     assert results["query mentors (store)"] > 0 and results["query mentors (kg.nt)"] > 0
     assert results["serve first answer (store)"] > 0 and results["serve first answer (kg.nt)"] > 0
+    assert results["analyze (store)"] > 0 and results["analyze peak MB (kg.nt)"] > 0
+    # Every question over the whole graph, on both, with the same number of rows.
+    assert results["question mentors (store)"] > 0 and results["question mentors (memory)"] > 0
+    rows = {key: value for key, value in results.items() if key.startswith("question ") and " rows " in key}
+    assert len(rows) > 20 and all(isinstance(n, int) for n in rows.values())
+    assert all(n == rows[key.replace("(store)", "(memory)")] for key, n in rows.items() if key.endswith("(store)"))
