@@ -123,6 +123,18 @@ def test_cross_border_pairs_are_distinct_and_confirmed(graph) -> None:
     assert rows == [("t-a", "t-x", "t-b", "t-y", "t-film", ROLE + "producer", ROLE + "broadcaster")]
 
 
+def test_an_organisation_of_two_countries_is_not_its_own_cross_border_partner(graph) -> None:
+    """Regression: IFA Media (stated in two countries) was paired with itself on its own works."""
+    add = [("kg:t-c", "a", "kgo:Organisation"), ("kg:t-c", "kgo:country", "kg:t-x"),
+           ("kg:t-c", "kgo:country", "kg:t-z"), ("kg:t-d", "a", "kgo:Organisation"),
+           ("kg:t-d", "kgo:country", "kg:t-y"), ("kg:t-film", "a", "kgo:DocumentaryFilm")]
+    add += _participation("kg:t-pc", ["role:producer"], ["kg:t-c"], "kg:t-film")
+    add += _participation("kg:t-pd", ["role:co-producer"], ["kg:t-d"], "kg:t-film")
+    rows = [r for r in _rows(_with(graph, add), "cross-border-coproductions", "organisation", "country",
+                             "partner", "partner_country") if r[0].startswith("t-")]
+    assert rows == [("t-c", "t-x", "t-d", "t-y"), ("t-d", "t-y", "t-c", "t-z")]  # countries in IRI order
+
+
 def _edition_world(graph: KnowledgeGraph) -> KnowledgeGraph:
     """An edition with an event and an event inside it; a programme's event outside every edition."""
     add = [("kg:t-ed", "a", "kgo:ProgrammeEdition"), ("kg:t-prog", "a", "kgo:Programme"),
