@@ -191,7 +191,12 @@ class KnowledgeGraph:
 
     def _sorted_keys(self) -> export.PackedKeys:
         if self._keys is None:
-            self._set_sorted(export.keys_of(self._store))
+            fh = self._loaded_file()  # a store read from disk: its file, as in every_triple
+            if fh is None:
+                self._set_sorted(export.keys_of(self._store))
+            else:
+                with fh:
+                    self._set_sorted(export.keys_of(ox.parse(fh, format=ox.RdfFormat.N_TRIPLES)))
         assert self._keys is not None
         return self._keys
 
@@ -244,23 +249,34 @@ class KnowledgeGraph:
         A graph opened from a build's on-disk store reads them from the file the store was loaded
         from, when that file still has the SHA-256 the store recorded: at a million triples the
         store gave them in 21 s (each term a lookup in RocksDB), parsing the file in 3.6 s."""
-        if self._loaded_from is not None:
-            path, sha256 = self._loaded_from
-            try:
-                fh = path.open("rb")
-            except OSError:
-                pass
-            else:
-                with fh:  # hashed and parsed through one handle: a build that replaces the file meanwhile
-                    digest = hashlib.sha256()  # does not change what is read
-                    for chunk in iter(lambda: fh.read(1 << 20), b""):
-                        digest.update(chunk)
-                    if digest.hexdigest() == sha256:
-                        fh.seek(0)
-                        for t in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
-                            yield t.subject, t.predicate, t.object
-                        return
-        yield from self.solutions("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+        fh = self._loaded_file()
+        if fh is None:
+            yield from self.solutions("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+            return
+        with fh:
+            for t in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
+                yield t.subject, t.predicate, t.object
+
+    def _loaded_file(self) -> IO[bytes] | None:
+        """The N-Triples file a store read from disk was loaded from, open at its start, when it still
+        has the SHA-256 the store recorded; None otherwise (then the store itself is read)."""
+        if self._loaded_from is None:
+            return None
+        path, sha256 = self._loaded_from
+        try:
+            fh = path.open("rb")
+        except OSError:
+            return None
+        # Hashed and then parsed through one handle: a build that replaces the file meanwhile does
+        # not change what is read.
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            fh.close()
+            return None
+        fh.seek(0)
+        return fh
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
                timeout: float | None = None) -> QueryResult:
