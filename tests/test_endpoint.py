@@ -124,8 +124,9 @@ def test_push_in_small_batches_and_by_sparql_update(store: str, graph) -> None:
     other = KG + "graph/test-update"
     result = push(triples, store + "query", graph=other, replace=True, protocol="update", batch=700)
     assert (result.protocol, result.stored) == ("update", len(triples))
-    push(triples[:100], store + "query", graph=other, replace=True, protocol="gsp", batch=30)
-    assert count(store, other) == 100
+    assert result.store == store + "update"  # the address written to (it named the Graph Store's)
+    gsp = push(triples[:100], store + "query", graph=other, replace=True, protocol="gsp", batch=30)
+    assert count(store, other) == 100 and gsp.store == store + "store"
 
 
 @pytest.mark.parametrize("question", [q.name for q in CATALOGUE], ids=str)

@@ -153,7 +153,7 @@ def _edition_world(graph: KnowledgeGraph) -> KnowledgeGraph:
             ("kg:t-p5", "role:selected-project", "kg:t-film", "kg:t-ev2"),
             ("kg:t-p6", "role:organiser", "kg:t-org", "kg:t-ev1"),
             ("kg:t-p7", "role:organiser", "kg:t-org", "kg:t-ev3")]:
-        add += _participation(pid, [role], [agent], target) + [(pid, "prov:wasDerivedFrom", "kg:t-source")]
+        add += [*_participation(pid, [role], [agent], target), (pid, "prov:wasDerivedFrom", "kg:t-source")]
     return _with(graph, add)
 
 

@@ -27,7 +27,7 @@ UPDATE_BATCH = 2_000
 class PushResult:
     """What a push did: where, how many triples were sent, and how many the store now holds."""
 
-    store: str
+    store: str  # the address the triples were sent to: the Graph Store, or the Update endpoint
     graph: str
     protocol: str
     sent: int
@@ -104,11 +104,12 @@ def push(triples: list[ox.Triple], endpoint: str, *, graph: str = GRAPH, replace
     stored = count_of(remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                                   {"g": ox.NamedNode(graph)}), ends.query)
     expected = len(set(triples))
+    sent_to = ends.update if used == "update" else ends.store  # the address the triples went to
     if stored < expected or (replace and stored != expected):
         raise EndpointError(f"the push was only partly accepted: the graph holds {stored:,} triples, "
-                            f"{expected:,} were sent", file=shown_url(ends.store),
+                            f"{expected:,} were sent", file=shown_url(sent_to),
                             hint="see the store's log; push again with --replace")
-    return PushResult(ends.store, graph, used, expected, stored)
+    return PushResult(sent_to, graph, used, expected, stored)
 
 
 def _push_gsp(bodies: list[bytes], store: str, graph: str, replace: bool, timeout: float, limit: int,
