@@ -189,7 +189,6 @@ def _query(args: argparse.Namespace) -> int:
             raise UsageError("the query file does not exist", file=str(target),
                              hint="give a path to a .rq file, or a catalogue name (kg query list)")
     from kg.endpoint.checks import check_timeout
-    from kg.endpoint.remote import RemoteGraph
 
     args.timeout = check_timeout(args.timeout)  # nan, inf and 1e308 are refused
     from kg.isolated import parse_size
@@ -205,6 +204,8 @@ def _query(args: argparse.Namespace) -> int:
     named = None if args.graph == "default" else (args.graph or GRAPH_IRI)
     remote = None  # every option of a remote query is checked here, before anything is sent
     if args.endpoint is not None:
+        from kg.endpoint.remote import RemoteGraph  # its HTTP client only when a store is asked
+
         remote = RemoteGraph(args.endpoint, graph=named, timeout=args.timeout,
                              max_answer_bytes=args.max_answer_bytes or DEFAULT_MAX_ANSWER)
     answer = query(target, graph=remote, build=args.build, data=args.data,  # type: ignore[arg-type]

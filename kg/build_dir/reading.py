@@ -12,7 +12,7 @@ from kg.build_dir.layout import MANIFEST, OUTPUT_NAME, PENDING, build_lock, disp
 from kg.build_dir.store import open_store
 from kg.errors import BuildMissing, OutputError
 from kg.graph import KnowledgeGraph
-from kg.records import find_record_files
+from kg.records.files import find_record_files
 
 
 def input_files(data: Path, ontology: Path) -> list[Path]:

@@ -23,7 +23,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 from kg.build_dir.layout import OUTPUT_NAME, STORE_NAME, STORE_STAMP, _fsync_dir, display_path
@@ -95,6 +94,8 @@ class StoreWriter:
 
 def _engine() -> str:
     """The engine that writes the store, as the stamp names it."""
+    from importlib import metadata  # here: 20-30 ms to import, and only a build needs it
+
     try:
         return f"oxigraph {metadata.version('oxigraph')} (RocksDB)"
     except metadata.PackageNotFoundError:

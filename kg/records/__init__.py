@@ -14,11 +14,14 @@ another directly, never this package.
 
 from __future__ import annotations
 
-from kg.hints import nearest, suggest_id
-from kg.records.checker import RecordChecker
-from kg.records.files import RECORD_SUFFIXES, find_record_files
-from kg.records.model import Entry, Record, Value
-from kg.records.values import MAX_INT, MAX_TEXT
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kg.hints import nearest, suggest_id
+    from kg.records.checker import RecordChecker
+    from kg.records.files import RECORD_SUFFIXES, find_record_files
+    from kg.records.model import Entry, Record, Value
+    from kg.records.values import MAX_INT, MAX_TEXT
 
 __all__ = [
     "MAX_INT",
@@ -32,3 +35,20 @@ __all__ = [
     "nearest",
     "suggest_id",
 ]
+
+_LAZY = {
+    "nearest": "kg.hints", "suggest_id": "kg.hints", "RecordChecker": "kg.records.checker",
+    "RECORD_SUFFIXES": "kg.records.files", "find_record_files": "kg.records.files", "Entry": "kg.records.model",
+    "Record": "kg.records.model", "Value": "kg.records.model", "MAX_INT": "kg.records.values",
+    "MAX_TEXT": "kg.records.values",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: a reader of a build (kg query) finds the record files to tell whether the
+    # build is older than them, and should not load the checker and the YAML and CSV readers (60 ms).
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kg.records' has no attribute {name!r}")
