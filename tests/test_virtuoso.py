@@ -49,14 +49,10 @@ KNOWN = {
               "(the recipients of an award with none)",
     "multi-role-people": "Virtuoso 7.2: GROUP_CONCAT drops the language tag its values share (\"a, b\", where "
                          "Oxigraph answers \"a, b\"@en)",
-    "mentors": "Virtuoso 7.2: two transitive paths joined in one query (kgo:role/skos:broader* role:mentor and "
-               "kgo:partOf* $edition) give no rows",
+    "mentors": "Virtuoso 7.2: two transitive paths in one query (?role skos:broader* role:mentor and "
+               "?context kgo:partOf* $edition) give no rows",
     "sources-of": "Virtuoso 7.2 refuses the query: SP031, an internal error of its SPARQL compiler "
                   "(sparp_gp_deprecate) on the OPTIONAL + FILTER(BOUND) inside a UNION",
-    "cross-border-coproductions": "Virtuoso 7.2: when one organisation takes several roles in one work (Discovery "
-                                  "Channel co-producer, commissioner and broadcaster of Journey of Warriors), the "
-                                  "join of the two sides' subqueries repeats one role's row and drops the others, "
-                                  "DISTINCT notwithstanding",
 }
 
 INI = """\
