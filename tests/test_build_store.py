@@ -22,7 +22,7 @@ from conftest import ONTOLOGY, SMALL_WORLD, run_kg
 import kg.build_dir.store as store_module
 from kg.build_dir.layout import MANIFEST, STAGING_PREFIX, STORE_NAME, STORE_STAMP, foreign_files
 from kg.build_dir.reading import open_build
-from kg.errors import OutputError
+from kg.errors import BuildMissing, OutputError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import GRAPH
 from kg.pipeline import build
@@ -180,6 +180,12 @@ def test_the_site_reads_kg_nt_into_memory(small: Path, tmp_path: Path, monkeypat
     assert open_build(small, small / "no-data", small / "no-ontology", memory=True).graph._length is None
     result = site_from_build(small, tmp_path / "site", data=small / "no-data", ontology=small / "no-ontology")
     assert result.warnings == [] and (tmp_path / "site" / "index.html").is_file()
+    # kg.nt is checked as ever: edited, the site is refused (the store alone would not say so).
+    nt = small / "kg.nt"
+    nt.write_bytes(nt.read_bytes() + b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
+    with pytest.raises(BuildMissing, match="does not match its manifest"):
+        site_from_build(small, tmp_path / "site2", data=small / "no-data", ontology=small / "no-ontology")
+    assert not (tmp_path / "site2").exists()
 
 
 def test_the_cli_answers_from_the_store_without_kg_nt(small: Path, tmp_path: Path) -> None:
