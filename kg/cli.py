@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.ontology = default_ontology()
         return _COMMANDS[args.command](args)
     except KgError as exc:
+        _warn(args.command, getattr(exc, "warnings", []))  # what to confirm, as a run without errors says it
         for problem in exc.problems if len(exc.problems) > 1 else [exc]:
             print(problem, file=sys.stderr)
         if len(exc.problems) > 1 or isinstance(exc, ValidationError):

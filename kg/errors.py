@@ -84,7 +84,10 @@ class ValidationError(KgError):
     :data:`MAX_PROBLEMS_PER_FILE`, then one line (at the line of the first one left out) saying how many
     more there are; ``omitted`` counts those. The message counts them all."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
+        #: What the checks asked the curator to confirm in the same run (namesakes ...): shown with the
+        #: problems, so that one run tells the curator everything.
+        self.warnings: list[Problem] = list(warnings or [])
         ordered = sorted(set(problems), key=lambda p: (p.file, p.line, p.field, p.message))
         per_file = Counter(p.file for p in ordered)
         self._problems: list[Problem] = []

@@ -52,7 +52,7 @@ def load(data: str | Path = "data", ontology: str | Path = "ontology", *, shapes
     problems = check_graph(graph, ontology, shapes=shapes, checks=checks, queries=queries, progress=say,
                            schema=schema)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(problems, warnings)
     return graph
 
 
@@ -77,7 +77,7 @@ def _checked_keys(data: Path, ontology: Path, say: Progress
         lambda name, i, n: say(f"reading records: {i}/{n} files") if i % step == 0 or i == n else None,
     )
     if checker.problems:
-        raise ValidationError(checker.problems)
+        raise ValidationError(checker.problems, checker.warnings)
     say(f"building the graph from {len(records):,} records")
     provenance: dict[str, Provenance] = {}
     for r in records:
@@ -209,7 +209,7 @@ def build(data: str | Path = "data", ontology: str | Path = "ontology", out: str
         graph.fill_from(nt)
         problems = check_graph(graph, ontology, schema=schema)
         if problems:
-            raise ValidationError(problems)
+            raise ValidationError(problems, graph.warnings)
         manifest["counts"] = graph.counts()
 
     files = write_atomically(out, {f"{OUTPUT_NAME}.{export.FORMATS[f][0]}": f for f in formats},

@@ -35,3 +35,23 @@ def test_build_writes_the_graph_and_shows_the_warnings(tmp_path: Path) -> None:
     assert (tmp_path / "build" / "kg.ttl").is_file()
     assert result.stderr.decode().count("kg build: warning: ") == len(
         (CASES / "same-person-name" / "expected.txt").read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_run_with_errors_shows_the_warnings_too(command: str, tmp_path: Path) -> None:
+    """Regression: a run with errors showed only them, so the curator saw the namesakes to confirm only
+    after fixing every error, in a run of its own."""
+    case_data(CASES / "same-person-name", tmp_path)
+    broken = tmp_path / "data" / "broken.yaml"
+    broken.write_text("- id: broken-person\n  type: Person\n  label: Broken Person\n  sources: [src]\n"
+                      "  no_such_field: 1\n", encoding="utf-8")
+    extras = ["--extras", "never"] if command == "build" else []
+    result = run_kg(command, "--data", "data", "--ontology", str(ONTOLOGY), *extras, cwd=tmp_path)
+    err = result.stderr.decode("utf-8").splitlines()
+    assert result.returncode == 1, err
+    expected = (CASES / "same-person-name" / "expected.txt").read_text(encoding="utf-8").splitlines()
+    assert [line for line in err if ": warning: " in line] == [
+        w.replace("kg validate:", f"kg {command}:") for w in expected]
+    assert any(line.startswith("data/broken.yaml:5: no_such_field") for line in err), err
+    assert err[-1] == f"kg {command}: 1 problem found; nothing was written"
+    assert not (tmp_path / "build").exists()
