@@ -11,7 +11,9 @@ The Python API, which the ``kg`` command only wraps::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kg.lazy import lazy_attributes
 
 __version__ = "0.1.0"
 __all__ = ["KgError", "KnowledgeGraph", "ValidationError", "__version__", "build", "load", "open_build", "query",
@@ -30,11 +32,5 @@ _LAZY = {
     "KgError": "kg.errors", "ValidationError": "kg.errors", "KnowledgeGraph": "kg.graph",
 }
 
-
-def __getattr__(name: str) -> Any:
-    # Imported on first use so that `kg --help` does not pay for the RDF stack.
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+# Imported on first use so that `kg --help` does not pay for the RDF stack.
+__getattr__ = lazy_attributes(__name__, _LAZY)

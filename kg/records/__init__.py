@@ -14,7 +14,9 @@ another directly, never this package.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kg.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from kg.hints import nearest, suggest_id
@@ -44,11 +46,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use: a reader of a build (kg query) finds the record files to tell whether the
-    # build is older than them, and should not load the checker and the YAML and CSV readers (60 ms).
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'kg.records' has no attribute {name!r}")
+# Imported on first use: a reader of a build (kg query) finds the record files to tell whether the build
+# is older than them, and should not load the checker and the YAML and CSV readers (60 ms).
+__getattr__ = lazy_attributes(__name__, _LAZY)

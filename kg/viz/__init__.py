@@ -24,10 +24,11 @@ connected ``max_nodes`` and saying so. Nothing here prints or exits; bad argumen
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from kg.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
@@ -58,11 +59,7 @@ _LAZY = {
     "query_spec": "kg.viz.views",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'kg.viz' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 class _CallableModule(types.ModuleType):
