@@ -270,13 +270,16 @@ class KnowledgeGraph:
         # Hashed and then parsed through one handle: a build that replaces the file meanwhile does
         # not change what is read.
         digest = hashlib.sha256()
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-        if digest.hexdigest() != sha256:
-            fh.close()
-            return None
-        fh.seek(0)
-        return fh
+        try:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+            if digest.hexdigest() == sha256:
+                fh.seek(0)
+                return fh
+        except OSError:
+            pass
+        fh.close()
+        return None
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
                timeout: float | None = None) -> QueryResult:

@@ -53,8 +53,8 @@ def open_build(out: str | Path = "build", data: str | Path = "data", ontology: s
 
     ``memory``: read ``kg.nt`` into memory even when there is a store, for a reader that asks many
     questions of the whole graph (``kg site``). The store answers at once, but each such question
-    there took 5-8 times as long as in memory at a million triples (RocksDB looks up every term),
-    more in all than reading the file (6 s).
+    there took 2-7 times as long as in memory at a million triples (RocksDB looks up every term),
+    more in all than reading the file (5-6 s).
 
     Raises :class:`BuildMissing` when there is no build or its ``kg.nt`` is read and does not match
     the manifest (an interrupted or edited build). When the records or the ontology changed since the
